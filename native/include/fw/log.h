@@ -1,0 +1,154 @@
+/*
+ * fw/log.h - reading pfirewall.log: filters, the reader, typed records.
+ *
+ * A reader maps the file, finds line and field boundaries (stage 1), evaluates
+ * the filter on the raw fields and types only the records that pass (stage 2).
+ * Records cross the ABI in batches.
+ */
+#ifndef FW_LOG_H
+#define FW_LOG_H
+
+#include "common.h"
+
+FW_BEGIN_DECL
+
+/* Value of the action column. */
+typedef enum fw_action {
+    FW_ACTION_OTHER = 0, /* a value this library does not know; the record is still delivered */
+    FW_ACTION_DROP = 1,
+    FW_ACTION_ALLOW = 2,
+    FW_ACTION_INFO_EVENTS_LOST = 3,
+    FW_ACTION_OPEN = 4,         /* Windows XP / Server 2003 */
+    FW_ACTION_OPEN_INBOUND = 5, /* Windows XP / Server 2003 */
+    FW_ACTION_CLOSE = 6         /* Windows XP / Server 2003 */
+} fw_action;
+
+/* Value of the path column. */
+typedef enum fw_path {
+    FW_PATH_NONE = 0, /* '-' or column absent */
+    FW_PATH_SEND = 1,
+    FW_PATH_RECEIVE = 2,
+    FW_PATH_FORWARD = 3,
+    FW_PATH_UNKNOWN = 4,
+    FW_PATH_OTHER = 5 /* a value this library does not know */
+} fw_path;
+
+#define FW_ABSENT (-1)        /* an absent ('-') number */
+#define FW_PROTOCOL_OTHER (-2) /* a protocol name this library does not know */
+#define FW_NO_TIME INT64_MIN
+
+/* One log line, typed. Plain data: no pointers, fixed layout. */
+typedef struct fw_record {
+    int64_t time;        /* wall-clock seconds since 1970-01-01 00:00:00 as logged (no time zone); FW_NO_TIME if absent */
+    uint64_t offset;     /* byte offset of the line's first byte in the file */
+    uint64_t line;       /* 1-based line number in the file */
+    fw_addr src;         /* src-ip */
+    fw_addr dst;         /* dst-ip */
+    int64_t size;        /* FW_ABSENT if absent; likewise for every number below */
+    int64_t tcp_syn;
+    int64_t tcp_ack;
+    int64_t info;        /* numeric info (events lost for INFO-EVENTS-LOST) */
+    int64_t pid;         /* FW_ABSENT when '-' or when the log has no pid column */
+    int32_t src_port;
+    int32_t dst_port;
+    int32_t tcp_win;
+    int16_t protocol;    /* IP protocol number 0..255, FW_ABSENT, or FW_PROTOCOL_OTHER */
+    int16_t icmp_type;
+    int16_t icmp_code;
+    uint8_t action;      /* fw_action */
+    uint8_t path;        /* fw_path */
+    char tcp_flags[8];   /* tcpflags as logged ("S", "AP", ...), NUL-terminated; "" if absent */
+} fw_record;
+
+/* ---- Filters ------------------------------------------------------------ */
+
+typedef struct fw_filter fw_filter;
+
+/* Which column a filter value applies to. */
+typedef enum fw_filter_field {
+    FW_FILTER_ACTION = 1,      /* "Drop", "ALLOW", "INFO-EVENTS-LOST", "Open", ... (case-insensitive) */
+    FW_FILTER_PROTOCOL = 2,    /* "TCP", "udp", "ICMPv6", or a number "0".."255" */
+    FW_FILTER_SRC_ADDRESS = 3, /* "10.0.0.1", "10.0.0.0/8", "10.0.0.0/255.0.0.0", "10.0.0.1-10.0.0.9", IPv6 likewise */
+    FW_FILTER_DST_ADDRESS = 4,
+    FW_FILTER_SRC_PORT = 5,    /* "443" or "49152-65535" */
+    FW_FILTER_DST_PORT = 6,
+    FW_FILTER_DIRECTION = 7    /* "Inbound"/"Outbound" (or "RECEIVE"/"SEND") */
+} fw_filter_field;
+
+/* A new filter that matches everything. */
+FW_API(int) fw_filter_new(fw_filter **out);
+
+/* Add one accepted value for a column. Values for the same column are OR'ed,
+ * different columns are AND'ed. Returns FW_EINVALID (message names the value)
+ * if the value cannot be parsed; the filter is then unchanged. */
+FW_API(int) fw_filter_add(fw_filter *filter, int field, const char *value);
+
+/* Time window on the logged wall-clock time, in seconds since 1970-01-01 00:00:00:
+ * after is inclusive, before is exclusive. Pass FW_NO_TIME (INT64_MIN) for an open end. */
+FW_API(int) fw_filter_set_time(fw_filter *filter, int64_t after, int64_t before);
+
+FW_API(void) fw_filter_free(fw_filter *filter);
+
+/* ---- Reader ------------------------------------------------------------- */
+
+typedef struct fw_reader fw_reader;
+
+#define FW_READER_OPTIONS_VERSION 1
+
+typedef struct fw_reader_options {
+    unsigned int version;     /* FW_READER_OPTIONS_VERSION */
+    uint32_t batch_size;      /* records per fw_reader_next; 0 means 4096 */
+    uint64_t start_offset;    /* byte offset of a line start to begin at; 0 = start of file */
+    const fw_filter *filter;  /* may be NULL (everything); copied by fw_reader_open */
+} fw_reader_options;
+
+#define FW_READER_OPTIONS_INIT { FW_READER_OPTIONS_VERSION, 0, 0, NULL }
+
+/* Open a log file for reading. path is UTF-8 (on Windows converted to a wide,
+ * long-path-capable name; the file is shared for read, write and delete so the
+ * firewall service keeps writing). opts may be NULL for defaults.
+ * Errors: FW_ENOTFOUND, FW_EACCESS, FW_EIO, FW_EINVALID. */
+FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_options *opts);
+
+/* Next batch of records that pass the filter. On FW_OK, *records points to
+ * *count >= 1 records, borrowed: valid until the next fw_reader_next or
+ * fw_reader_free on this reader. Returns FW_ITEROVER at the end of the data.
+ * A line without a line end at the end of the file is not delivered (it may
+ * still be being written); stats.partial_tail says so. */
+FW_API(int) fw_reader_next(fw_reader *reader, const fw_record **records, size_t *count);
+
+/* File encodings the reader recognises. */
+typedef enum fw_encoding { FW_ENC_UTF8 = 0, FW_ENC_UTF16LE = 1 } fw_encoding;
+
+#define FW_MAX_SKIPPED_LINES 8
+
+typedef struct fw_reader_stats {
+    uint64_t file_size;       /* size of the file when opened */
+    uint64_t position;        /* byte offset just past the last complete line consumed */
+    uint64_t lines;           /* lines consumed (records, headers, blank and skipped lines) */
+    uint64_t records;         /* well-formed record lines, passing the filter or not */
+    uint64_t matched;         /* records that passed the filter */
+    uint64_t skipped;         /* malformed lines skipped */
+    uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines */
+    uint32_t headers;         /* '#Fields:' lines seen */
+    uint32_t layout_changes;  /* '#Fields:' lines that changed the column layout after the first */
+    uint8_t encoding;         /* fw_encoding */
+    uint8_t partial_tail;     /* 1 if the file ends in an incomplete line that was not delivered */
+    uint8_t has_pid;          /* 1 if the current layout has a pid column */
+    uint8_t reserved;
+    uint32_t nul_bytes;       /* NUL padding bytes ignored (saturates) */
+} fw_reader_stats;
+
+/* Counters so far. */
+FW_API(int) fw_reader_stats_get(const fw_reader *reader, fw_reader_stats *out);
+
+/* Diagnostics: the first few problems found, with a human-readable message
+ * ("line 12: 16 fields, expected 17"). index counts from 0; returns
+ * FW_ITEROVER past the last one. message is borrowed: valid until fw_reader_free. */
+FW_API(int) fw_reader_diagnostic(const fw_reader *reader, size_t index, uint64_t *line, const char **message);
+
+FW_API(void) fw_reader_free(fw_reader *reader);
+
+FW_END_DECL
+
+#endif /* FW_LOG_H */
