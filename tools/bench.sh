@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make bench: one run that measures Fw against the usual tools on the same
+# synthetic log (generated once under build/bench). Not a test: it prints figures.
+#
+# Filter used everywhere: the Director scenario - DROP, TCP, destination port 49154.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SIZE_MIB=${FW_BENCH_MIB:-1024}
+RUNS=${FW_BENCH_RUNS:-3}
+bindir=$BUILD/release/native
+log=$BUILD/bench/pfirewall-${SIZE_MIB}m.log
+mkdir -p "$BUILD/bench"
+
+[ -x "$bindir/fwgen" ] || { echo "bench: $bindir/fwgen missing (run make native)" >&2; exit 1; }
+if [ ! -s "$log" ]; then
+  echo "bench: generating $log (${SIZE_MIB} MiB, once)"
+  "$bindir/fwgen" "$log" "$SIZE_MIB"
+fi
+bytes=$(stat -c %s "$log")
+cat "$log" >/dev/null # warm the page cache: every tool below reads from memory
+
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
+# best-of-N wall time of a command, in seconds; the command's stdout goes to $BUILD/bench/last.out
+best() {
+  local best_s="" t0 t1 s
+  for _ in $(seq "$RUNS"); do
+    t0=$(date +%s.%N)
+    "$@" >"$BUILD/bench/last.out"
+    t1=$(date +%s.%N)
+    s=$(calc "$t1 - $t0")
+    if [ -z "$best_s" ] || [ "$(calc "($s < $best_s) ? 1 : 0")" = 1 ]; then best_s=$s; fi
+  done
+  printf '%.3f' "$best_s"
+}
+
+results=()
+row() { # name seconds matched
+  local gbs; gbs=$(calc "$bytes / $2 / 1000000000")
+  results+=("$(printf '| %-44s | %8s s | %7.2f GB/s | %s |' "$1" "$2" "$gbs" "$3")")
+}
+
+t=$(best wc -l "$log");                              row "wc -l (count lines only)" "$t" "$(awk '{print $1}' "$BUILD/bench/last.out") lines"
+t=$(best mawk '$3=="DROP" && $4=="TCP" && $8=="49154" {n++} END {print n+0}' "$log")
+row "mawk: DROP TCP dst-port 49154" "$t" "$(cat "$BUILD/bench/last.out") matched"
+mawk_s=$t
+t=$(best "$bindir/fwcount" "$log" --action DROP --protocol TCP --dst-port 49154)
+row "fwcore (C ABI): DROP TCP dst-port 49154" "$t" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+native_s=$t
+t=$(best "$bindir/fwcount" "$log")
+row "fwcore (C ABI): every record typed, no filter" "$t" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+
+startup_s=$(best tests/fwsh -Command '0')
+t=$(best tests/fwsh -Command "\$n = 0; Get-FwDrop -Path '$log' -Protocol TCP -DestinationPort 49154 | ForEach-Object { \$n++ }; \$n")
+row "Get-FwDrop -Protocol TCP -DestinationPort 49154" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') objects"
+ps_s=$t
+
+echo
+echo "File: $log ($bytes bytes, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+echo "Best of $RUNS runs, page cache warm."
+echo
+echo "| tool | time | throughput | result |"
+echo "|---|---|---|---|"
+printf '%s\n' "${results[@]}"
+echo
+printf 'fwcore vs mawk: %.1fx faster\n' "$(calc "$mawk_s / $native_s")"
+printf 'engine start-up (fwsh -Command 0): %s s\n' "$startup_s"
+printf 'Get-FwDrop vs (native + start-up): %.2fx\n' "$(calc "$ps_s / ($native_s + $startup_s)")"
+
+for b in fwrulebench fwsynthbench; do
+  if [ -x "$bindir/$b" ]; then echo; echo "== $b"; "$bindir/$b"; fi
+done
