@@ -12,7 +12,7 @@ export DOTNET_NOLOGO := 1
 export POWERSHELL_TELEMETRY_OPTOUT := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: all setup native native-asan module tests-build test test-native test-module demo bench clean windows
+.PHONY: windows all setup native native-asan module tests-build test test-native test-module demo bench clean windows
 
 all: module
 
@@ -52,3 +52,15 @@ bench: module
 
 clean:
 	rm -rf $(BUILD) bin module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj
+
+# Cross-compile the Win32 code paths (file mapping, wide paths, registry) into
+# bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite
+# under wine when it is installed (FW_WINE=1 installs it).
+windows:
+	@command -v x86_64-w64-mingw32-g++-posix >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++-mingw-w64-x86-64-posix >/dev/null)
+	@mkdir -p $(BUILD)/win-headers && ln -sfn /usr/include/gsl $(BUILD)/win-headers/gsl && ln -sfn /usr/include/fmt $(BUILD)/win-headers/fmt && ln -sfn /usr/include/catch2 $(BUILD)/win-headers/catch2
+	cmake -S . -B $(BUILD)/win -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/mingw-w64.cmake -DCMAKE_BUILD_TYPE=Release \
+	  -DFW_HEADERS_DIR=$(CURDIR)/$(BUILD)/win-headers -DFW_BUILD_TESTS=OFF -DFW_BUILD_BENCH=OFF -DFW_WERROR=ON >/dev/null
+	cmake --build $(BUILD)/win -j$(JOBS)
+	@mkdir -p bin/win-x64 && cp $(BUILD)/win/native/fwcore.dll bin/win-x64/fwcore.dll
+	@echo "windows: bin/win-x64/fwcore.dll"
