@@ -1,0 +1,122 @@
+// Does a rule apply to a packet, and what does the whole rule set say about it?
+// Conditions the packet alone can't decide (program, service, authentication,
+// interface, address keywords such as LocalSubnet, RPC dynamic ports, an unknown
+// profile) make the answer "maybe" with the reason, never a guess.
+#pragma once
+
+#include "net/address.hpp"
+#include "rules/ruleset.hpp"
+
+#include <fw/common.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fw::rules {
+
+// A packet as a log line describes it, seen from this machine.
+struct packet {
+    int dir = FW_DIR_INBOUND;      // fw_direction; FW_DIR_ANY matches both
+    int protocol = -1;             // 0..255; -1 unknown (only rules with any protocol decide)
+    net::ip local, remote;         // family 0 = unknown
+    std::int32_t local_port = -1;  // -1 = absent
+    std::int32_t remote_port = -1;
+    std::int16_t icmp_type = -1;   // -1 = absent
+    std::int16_t icmp_code = -1;
+};
+
+// Whether a rule applies, as if it were enabled.
+enum class applies : std::uint8_t { no = 0, yes = 1, maybe = 2 };
+
+// Why (the main reason; values are the FW_REASON_* of rules.h).
+enum class reason : std::uint8_t {
+    applies = 0,
+    disabled = 1,            // would apply (or maybe apply) but Active is not TRUE
+    other_direction = 2,
+    other_protocol = 3,
+    other_local_port = 4,
+    other_remote_port = 5,
+    other_local_address = 6,
+    other_remote_address = 7,
+    other_icmp = 8,
+    other_profile = 9,
+    profile_unknown = 10,    // applies on some profiles only and the profile is unknown
+    program = 11,            // scoped to a program / package / local user
+    service = 12,            // scoped to a service
+    authentication = 13,     // requires IPsec authentication (Security=, RMauth=, RUAuth=, ByPass)
+    interface = 14,          // scoped to interfaces / interface types / dynamic transports
+    address_keyword = 15,    // LocalSubnet, DNS, Internet ... (needs the machine's configuration)
+    rpc_dynamic = 16,        // RPC keyword: only ports the RPC runtime handed out
+    port_keyword = 17        // Teredo, IPHTTPS, Ply2Disc ... (ports chosen at run time)
+};
+
+// Condition bits: everything that made a rule "maybe" (FW_COND_* of rules.h).
+enum condition : std::uint32_t {
+    cond_profile = 1u << 0,
+    cond_program = 1u << 1,
+    cond_service = 1u << 2,
+    cond_authentication = 1u << 3,
+    cond_interface = 1u << 4,
+    cond_address_keyword = 1u << 5,
+    cond_rpc_dynamic = 1u << 6,
+    cond_port_keyword = 1u << 7
+};
+inline constexpr std::uint32_t process_conditions = cond_program | cond_service;
+
+struct rule_result {
+    std::size_t index = 0;   // into the ruleset
+    applies how = applies::no;
+    reason why = reason::applies;
+    std::uint32_t conditions = 0; // condition bits (when how == maybe)
+    bool enabled = false;
+    bool specific = false;   // the rule names ports, ICMP types or addresses that the packet matched
+    std::string text;        // one phrase: "disabled", "other remote port (rule: 80,443)",
+                             // "scoped to service termservice: applies only to its traffic", ...
+};
+
+enum class verdict : std::uint8_t {
+    no_matching_rule = 0,
+    blocked_by_rule = 1,
+    allowed_by_rule = 2,
+    allowed_by_disabled_rule = 3,
+    undecidable = 4
+};
+
+struct evaluation {
+    verdict result = verdict::no_matching_rule;
+    std::string explanation; // one sentence
+    std::vector<rule_result> rules; // the relevant rules, most decisive first
+    std::vector<std::size_t> deciding; // indexes (into `rules`) of the results the verdict rests on
+};
+
+// What counts as relevant in evaluation::rules.
+enum class detail : std::uint8_t {
+    relevant = 0, // rules that apply or maybe apply (enabled or not), and near misses:
+                  // rules failing on exactly one condition other than direction
+    all = 1       // every rule of the set
+};
+
+// One rule against one packet. profiles: FW_PROFILE_* mask of the active profile(s), 0 = unknown.
+[[nodiscard]] rule_result match(const rule &r, const packet &p, std::uint32_t profiles);
+
+// The whole set. Windows precedence: an (authenticated) bypass rule beats a block
+// rule, a block rule beats an allow rule, and with no rule the default
+// (block inbound) holds. Verdict, in order:
+//  1. an enabled block rule that certainly applies             -> blocked_by_rule
+//  2. an enabled allow rule that certainly applies             -> allowed_by_rule
+//  3. an enabled allow rule scoped only to a program/service that names the
+//     port (or ICMP type / address) the packet used            -> allowed_by_rule ("but only for ...")
+//  4. an enabled allow rule that maybe applies for another reason (profile,
+//     LocalSubnet, authentication, interface, RPC dynamic ports) -> undecidable (names the condition)
+//  5. a disabled allow rule that (maybe) applies                -> allowed_by_disabled_rule
+//  6. an enabled program-scoped allow rule for any port          -> undecidable
+//  7. otherwise                                                  -> no_matching_rule
+[[nodiscard]] evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles,
+                                  detail level = detail::relevant);
+
+[[nodiscard]] const char *verdict_name(verdict v) noexcept; // "NoMatchingRule", ...
+[[nodiscard]] const char *reason_name(reason r) noexcept;   // "Applies", "Disabled", "OtherDirection", ...
+
+} // namespace fw::rules
