@@ -1,0 +1,3 @@
+global using System.Management.Automation;
+global using Fw.Tests.Harness;
+global using Xunit;
