@@ -1,0 +1,112 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+
+namespace Fw.Shell;
+
+/// <summary>
+/// A minimal non-interactive console host: formatted output, warnings and verbose text go to stdout
+/// (as pwsh prints them), errors to stderr. Prompts fail, as in `pwsh -NonInteractive`.
+/// </summary>
+internal sealed class ConsoleHost : PSHost
+{
+    private readonly ConsoleUI _ui = new();
+    private readonly Guid _id = Guid.NewGuid();
+
+    public int? ExitCode { get; private set; }
+
+    /// <summary>Strip ANSI escape sequences (output is not a terminal).</summary>
+    public bool PlainText { get => _ui.PlainText; set => _ui.PlainText = value; }
+
+    public override CultureInfo CurrentCulture => CultureInfo.CurrentCulture;
+    public override CultureInfo CurrentUICulture => CultureInfo.CurrentUICulture;
+    public override Guid InstanceId => _id;
+    public override string Name => "fwsh";
+    public override PSHostUserInterface UI => _ui;
+    public override Version Version => new(0, 1, 0);
+    public override void EnterNestedPrompt() => throw new NotSupportedException("fwsh is not interactive");
+    public override void ExitNestedPrompt() => throw new NotSupportedException("fwsh is not interactive");
+    public override void NotifyBeginApplication() { }
+    public override void NotifyEndApplication() { }
+    public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
+
+    private sealed class ConsoleUI : PSHostUserInterface
+    {
+        private readonly ConsoleRawUI _raw = new();
+        private readonly TextWriter _out = Console.Out;
+        private readonly TextWriter _err = Console.Error;
+
+        private static readonly System.Text.RegularExpressions.Regex Ansi =
+            new(@"\x1b\[[0-9;?]*[ -/]*[@-~]", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+        public bool PlainText { get; set; }
+
+        private string Text(string s) => PlainText && s.IndexOf('\x1b') >= 0 ? Ansi.Replace(s, string.Empty) : s;
+
+        public override PSHostRawUserInterface RawUI => _raw;
+        public override void Write(string value) => _out.Write(Text(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(Text(value));
+        public override void WriteLine(string value) => _out.WriteLine(Text(value));
+        public override void WriteErrorLine(string value)
+        {
+            _out.Flush();
+            _err.WriteLine(Text(value));
+            _err.Flush();
+        }
+        public override void WriteWarningLine(string message) => _out.WriteLine("WARNING: " + Text(message));
+        public override void WriteVerboseLine(string message) => _out.WriteLine("VERBOSE: " + Text(message));
+        public override void WriteDebugLine(string message) => _out.WriteLine("DEBUG: " + Text(message));
+        public override void WriteInformation(InformationRecord record) { }
+        public override void WriteProgress(long sourceId, ProgressRecord record) { }
+
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
+            => throw NotInteractive(caption, message);
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            => throw NotInteractive(caption, message);
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName)
+            => throw NotInteractive(caption, message);
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName,
+            PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw NotInteractive(caption, message);
+        public override string ReadLine() => Console.In.ReadLine() ?? string.Empty;
+        public override SecureString ReadLineAsSecureString() => throw NotInteractive("Read-Host", "secure input");
+
+        private static PSInvalidOperationException NotInteractive(string caption, string message) =>
+            new($"fwsh is non-interactive and cannot prompt ({caption}: {message}). Use -Confirm:$false or -Force.");
+    }
+
+    private sealed class ConsoleRawUI : PSHostRawUserInterface
+    {
+        private Size _buffer = new(Width(), 9999);
+
+        private static int Width()
+        {
+            if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int c) && c > 20) return c;
+            try
+            {
+                if (!Console.IsOutputRedirected && Console.WindowWidth > 20) return Console.WindowWidth;
+            }
+            catch (IOException) { }
+            return 150;
+        }
+
+        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
+        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
+        public override Size BufferSize { get => _buffer; set => _buffer = value; }
+        public override Coordinates CursorPosition { get; set; }
+        public override int CursorSize { get; set; }
+        public override bool KeyAvailable => false;
+        public override Size MaxPhysicalWindowSize => _buffer;
+        public override Size MaxWindowSize => _buffer;
+        public override Coordinates WindowPosition { get; set; }
+        public override Size WindowSize { get => new(_buffer.Width, 50); set { } }
+        public override string WindowTitle { get; set; } = "fwsh";
+        public override void FlushInputBuffer() { }
+        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
+        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException("fwsh is not interactive");
+        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
+        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) { }
+        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }
+    }
+}
