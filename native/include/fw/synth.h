@@ -121,8 +121,13 @@ FW_API(int) fw_synth_new(fw_synth **out, const fw_synth_options *opts);
  * FW_EINVALID (message names the index and the field) nothing was added. */
 FW_API(int) fw_synth_add_drops(fw_synth *synth, const fw_synth_drop *drops, size_t count);
 
-/* The rules in force, for deduplication. The ruleset is copied; NULL clears it. */
-FW_API(int) fw_synth_set_existing(fw_synth *synth, const struct fw_ruleset *rules);
+/* The rules in force, for deduplication (see fw_ruleset_add / fw_ruleset_load_registry).
+ * The rules are copied: the ruleset may be freed afterwards. NULL clears them.
+ * A candidate is AlreadyAllowed when, for every requested profile, an enabled
+ * allow rule certainly applies to each of its remote addresses (a rule scoped
+ * to a program or service, or one the log line cannot decide, does not count),
+ * or when an enabled allow rule's id equals the candidate's name (a rerun). */
+FW_API(int) fw_synth_set_existing(fw_synth *synth, fw_ruleset *rules);
 
 /* Build the candidates from everything added so far. *count receives their
  * number. May be called again after more drops were added. */

@@ -349,3 +349,213 @@ TEST_CASE("fw::synth input validation", "[synth]") {
     check_bad(d);
     CHECK_THROWS_AS(synthesizer(options{{}, false, false, 8}), fw::error);
 }
+
+// ---- Dedupe against the rules in force (the real matcher) -----------------
+
+#include "rules/ruleset.hpp"
+#include "synth/existing.hpp"
+
+#include <fw/synth.h>
+
+#include <memory>
+
+namespace {
+
+std::shared_ptr<fw::rules::ruleset> rules_of(std::initializer_list<std::pair<const char *, const char *>> rs) {
+    auto set = std::make_shared<fw::rules::ruleset>();
+    for (auto [name, text] : rs) set->add(name, text, fw::rules::store::other);
+    return set;
+}
+
+} // namespace
+
+TEST_CASE("fw::synth dedupe", "[synth]") {
+    const std::vector<drop> drops{in("192.168.10.21", 6, 49154, 10), in("192.168.10.22", 6, 49154, 20)};
+    auto run = [&](options o, std::shared_ptr<fw::rules::ruleset> rs, std::vector<drop> batch) {
+        synthesizer s{std::move(o)};
+        s.add(batch.data(), batch.size());
+        if (rs) s.set_existing(existing_from(rs));
+        return s.run();
+    };
+    auto domain_scope = [] {
+        auto o = with_scope({"192.168.10.0/24"});
+        o.profile = FW_PROFILE_DOMAIN;
+        return o;
+    };
+
+    SECTION("AlreadyAllowed: an enabled allow rule covers every remote address, named") {
+        auto cs = run(options{}, rules_of({{"Director-In", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49154|"
+                                                           "RA4=192.168.10.0/24|Name=Director|"}}),
+                      drops);
+        REQUIRE(cs.size() == 1);
+        CHECK(cs[0].status == FW_SYNTH_ALREADY_ALLOWED);
+        CHECK(cs[0].rule == "Director-In");
+    }
+    SECTION("partly covered: only the uncovered addresses become a rule") {
+        auto cs = run(options{}, rules_of({{"One", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49154|"
+                                                   "RA4=192.168.10.21|Name=One|"}}),
+                      drops);
+        REQUIRE(cs.size() == 2);
+        const auto *covered = find(cs, FW_SYNTH_ALREADY_ALLOWED, "49154");
+        const auto *fresh = find(cs, FW_SYNTH_NEW, "49154");
+        REQUIRE(covered);
+        REQUIRE(fresh);
+        CHECK(covered->remote_address == "192.168.10.21");
+        CHECK(fresh->remote_address == "192.168.10.22");
+        CHECK((fresh->flags & FW_SYNTH_FLAG_PARTIAL) != 0);
+    }
+    SECTION("BlockedByRule: a block rule overrides any allow") {
+        auto cs = run(domain_scope(),
+                      rules_of({{"Allow-All", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49154|Name=A|"},
+                                {"Block-Pool", "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|RA4=192.168.10.22|Name=B|"}}),
+                      drops);
+        REQUIRE(cs.size() == 2);
+        const auto *blocked = find(cs, FW_SYNTH_BLOCKED_BY_RULE, "49154");
+        REQUIRE(blocked);
+        CHECK(blocked->rule == "Block-Pool");
+        CHECK(blocked->remote_seen == "192.168.10.22");
+        CHECK(find(cs, FW_SYNTH_ALREADY_ALLOWED, "49154"));
+    }
+    SECTION("a disabled allow rule says so; other profile, program-scoped and other-port rules do not cover") {
+        auto cs = run(domain_scope(),
+                      rules_of({{"Off", "v2.30|Action=Allow|Dir=In|Protocol=6|LPort=49154|Name=Off|"},
+                                {"Private", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Private|LPort=49154|Name=P|"},
+                                {"App", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49154|App=C:\\x.exe|Name=X|"},
+                                {"Other", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49155|Name=O|"}}),
+                      drops);
+        REQUIRE(cs.size() == 1);
+        CHECK(cs[0].status == FW_SYNTH_NEW);
+        CHECK((cs[0].flags & FW_SYNTH_FLAG_DISABLED_RULE) != 0);
+        CHECK(cs[0].rule == "Off");
+    }
+    SECTION("Any profile needs coverage in all three profiles") {
+        auto cs = run(options{}, rules_of({{"D", "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=49154|Name=D|"}}),
+                      drops);
+        REQUIRE(cs.size() == 1);
+        CHECK(cs[0].status == FW_SYNTH_NEW);
+    }
+    SECTION("a rerun with the first run's rules creates nothing") {
+        for (int mode = 0; mode < 4; ++mode) {
+            CAPTURE(mode);
+            auto make = [&] {
+                options o = mode == 1 ? with_scope({"LocalSubnet"}) : (mode == 0 ? domain_scope() : options{});
+                o.use_rpc_keyword = mode == 2;
+                o.merge_ports = mode == 3;
+                return o;
+            };
+            std::vector<drop> batch = drops;
+            batch.push_back(in("192.168.10.21", 6, 135));
+            batch.push_back(in("192.168.10.21", 6, 49155));
+            batch.push_back(in("192.168.10.21", 6, 49156));
+            batch.push_back(out("2001:db8::7", 17, 53));
+            auto first = run(make(), nullptr, batch);
+            auto rs = std::make_shared<fw::rules::ruleset>();
+            std::size_t created = 0;
+            for (const auto &c : first) {
+                if (c.status == FW_SYNTH_OUT_OF_SCOPE) continue; // IPv6 outside 192.168.10.0/24 (mode 0)
+                REQUIRE(c.status == FW_SYNTH_NEW);
+                rs->add(c.name, c.rule_string, fw::rules::store::local);
+                ++created;
+            }
+            CHECK(created >= (mode == 2 ? 3u : 4u));
+            auto second = run(make(), rs, batch);
+            REQUIRE(second.size() == first.size());
+            for (const auto &c : second) {
+                CAPTURE(c.name, c.port_text);
+                if (c.status == FW_SYNTH_OUT_OF_SCOPE) continue;
+                CHECK(c.status == FW_SYNTH_ALREADY_ALLOWED);
+                CHECK(!c.rule.empty());
+            }
+        }
+    }
+    SECTION("RPC keyword: an existing RPC rule covers the dynamic ports, a 49154-only rule does not") {
+        options o;
+        o.use_rpc_keyword = true;
+        auto cs = run(o, rules_of({{"Rpc", "v2.26|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=RPC|Name=R|"}}), drops);
+        REQUIRE(cs.size() == 1);
+        CHECK(cs[0].status == FW_SYNTH_ALREADY_ALLOWED);
+        cs = run(o, rules_of({{"One", "v2.26|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=49152|Name=R|"}}), drops);
+        REQUIRE(cs.size() == 1);
+        CHECK(cs[0].status == FW_SYNTH_NEW);
+    }
+}
+
+TEST_CASE("fw::synth C ABI", "[synth][abi]") {
+    SECTION("Invalid arguments") {
+        fw_synth *s = reinterpret_cast<fw_synth *>(1);
+        CHECK(fw_synth_new(nullptr, nullptr) == FW_EINVALID);
+        fw_synth_options o = FW_SYNTH_OPTIONS_INIT;
+        o.version = 99;
+        CHECK(fw_synth_new(&s, &o) == FW_EINVALID);
+        CHECK(s == nullptr);
+        const char *bad[] = {"10.0.0.0/8", "nowhere"};
+        o = FW_SYNTH_OPTIONS_INIT;
+        o.scope = bad;
+        o.scope_count = 2;
+        CHECK(fw_synth_new(&s, &o) == FW_EINVALID);
+        CHECK(std::string(fw_error_last()->message).find("nowhere") != std::string::npos);
+        o.scope_count = 5;
+        o.scope = nullptr;
+        CHECK(fw_synth_new(&s, &o) == FW_EINVALID);
+        o = FW_SYNTH_OPTIONS_INIT;
+        o.profile = 64;
+        CHECK(fw_synth_new(&s, &o) == FW_EINVALID);
+        size_t n = 1;
+        CHECK(fw_synth_run(nullptr, &n) == FW_EINVALID);
+        CHECK(n == 0);
+        CHECK(fw_synth_add_drops(nullptr, nullptr, 0) == FW_EINVALID);
+        fw_synth_free(nullptr);
+    }
+    SECTION("Valid: drops in, candidates out, existing rules from the rules ABI") {
+        const char *scope[] = {"192.168.10.0/24"};
+        fw_synth_options o = FW_SYNTH_OPTIONS_INIT;
+        o.scope = scope;
+        o.scope_count = 1;
+        o.profile = FW_PROFILE_DOMAIN;
+        fw_synth *s = nullptr;
+        REQUIRE(fw_synth_new(&s, &o) == FW_OK);
+        std::unique_ptr<fw_synth, decltype(&fw_synth_free)> guard(s, &fw_synth_free);
+        std::vector<drop> drops{in("192.168.10.21", 6, 49154, 10), in("10.1.1.1", 6, 49154, 11)};
+        CHECK(fw_synth_add_drops(s, drops.data(), 0) == FW_OK);
+        CHECK(fw_synth_add_drops(s, nullptr, 3) == FW_EINVALID);
+        drops.push_back(drops[0]);
+        drops.back().direction = 7;
+        CHECK(fw_synth_add_drops(s, drops.data(), drops.size()) == FW_EINVALID);
+        CHECK(std::string(fw_error_last()->message).rfind("drop 2: direction", 0) == 0);
+        REQUIRE(fw_synth_add_drops(s, drops.data(), 2) == FW_OK);
+        fw_synth_candidate c{};
+        CHECK(fw_synth_candidate_get(s, 0, &c) == FW_EINVALID); // not run yet
+        size_t n = 0;
+        REQUIRE(fw_synth_run(s, &n) == FW_OK);
+        REQUIRE(n == 2);
+        REQUIRE(fw_synth_candidate_get(s, 0, &c) == FW_OK);
+        CHECK(c.status == FW_SYNTH_NEW);
+        CHECK(std::string(c.port) == "49154");
+        CHECK(c.port_lo == 49154);
+        CHECK(std::string(c.remote_address) == "192.168.10.0/24");
+        CHECK(std::string(c.protocol_text) == "TCP");
+        CHECK(c.profile == FW_PROFILE_DOMAIN);
+        CHECK((c.flags & FW_SYNTH_FLAG_DYNAMIC_RPC) != 0);
+        CHECK(std::string(c.rule).empty());
+        const std::string name = c.name, rule_string = c.rule_string;
+        REQUIRE(fw_synth_candidate_get(s, 1, &c) == FW_OK);
+        CHECK(c.status == FW_SYNTH_OUT_OF_SCOPE);
+        CHECK(std::string(c.remote_seen) == "10.1.1.1");
+        CHECK(fw_synth_candidate_get(s, 2, &c) == FW_ITEROVER);
+
+        fw_ruleset *rs = nullptr;
+        REQUIRE(fw_ruleset_new(&rs) == FW_OK);
+        REQUIRE(fw_ruleset_add(rs, name.c_str(), rule_string.c_str(), FW_STORE_LOCAL) == FW_OK);
+        REQUIRE(fw_synth_set_existing(s, rs) == FW_OK);
+        fw_ruleset_free(rs); // copied
+        REQUIRE(fw_synth_run(s, &n) == FW_OK);
+        REQUIRE(n == 2);
+        REQUIRE(fw_synth_candidate_get(s, 0, &c) == FW_OK);
+        CHECK(c.status == FW_SYNTH_ALREADY_ALLOWED);
+        CHECK(std::string(c.rule) == name);
+        CHECK(fw_synth_set_existing(s, nullptr) == FW_OK);
+        REQUIRE(fw_synth_run(s, &n) == FW_OK);
+        REQUIRE(fw_synth_candidate_get(s, 0, &c) == FW_OK);
+        CHECK(c.status == FW_SYNTH_NEW);
+    }
+}
