@@ -1,0 +1,227 @@
+#include "io/mapped_file.hpp"
+
+#include "abi/error.hpp"
+
+#include <fmt/format.h>
+
+#include <system_error>
+#include <utility>
+
+#ifdef _WIN32
+#include <windows.h>
+
+#include <string>
+#else
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace fw::io {
+
+#ifdef _WIN32
+namespace {
+
+// UTF-8 -> UTF-16; invalid UTF-8 is an argument error.
+std::wstring widen(std::string_view s, std::string_view shown) {
+    if (s.empty()) return {};
+    if (s.size() > 0x7fffffff) fail_invalid(fmt::format("path '{}' is too long", shown));
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), nullptr, 0);
+    if (n <= 0) fail_invalid(fmt::format("path '{}' is not valid UTF-8", shown));
+    std::wstring w(static_cast<std::size_t>(n), L'\0');
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), w.data(), n);
+    return w;
+}
+
+std::string narrow(const wchar_t *w, int len) {
+    if (len <= 0) return {};
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, len, nullptr, 0, nullptr, nullptr);
+    if (n <= 0) return {};
+    std::string s(static_cast<std::size_t>(n), '\0');
+    WideCharToMultiByte(CP_UTF8, 0, w, len, s.data(), n, nullptr, nullptr);
+    return s;
+}
+
+// The system's text for a Win32 error code, without the trailing line end.
+std::string win32_message(DWORD code) {
+    wchar_t *buf = nullptr;
+    DWORD len = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                               nullptr, code, 0, reinterpret_cast<wchar_t *>(&buf), 0, nullptr);
+    std::string text;
+    if (len != 0 && buf != nullptr) {
+        while (len > 0 && (buf[len - 1] == L'\r' || buf[len - 1] == L'\n' || buf[len - 1] == L' ' || buf[len - 1] == L'.'))
+            --len;
+        text = narrow(buf, static_cast<int>(len));
+    }
+    if (buf != nullptr) LocalFree(buf);
+    if (text.empty()) text = fmt::format("Windows error {}", code);
+    return text;
+}
+
+// An absolute, long-path-capable name: GetFullPathNameW resolves relative parts,
+// '.', '..' and '/' (which the \\?\ form no longer does), then the prefix lifts
+// MAX_PATH. Names already in \\?\ or \\.\ form are used as given.
+std::wstring long_path(const std::wstring &w) {
+    if (w.rfind(L"\\\\?\\", 0) == 0 || w.rfind(L"\\\\.\\", 0) == 0) return w;
+    DWORD need = GetFullPathNameW(w.c_str(), 0, nullptr, nullptr);
+    if (need == 0) return w;
+    std::wstring full(need, L'\0');
+    DWORD got = GetFullPathNameW(w.c_str(), need, full.data(), nullptr);
+    if (got == 0 || got >= need) return w;
+    full.resize(got);
+    if (full.rfind(L"\\\\", 0) == 0) return L"\\\\?\\UNC\\" + full.substr(2); // \\server\share\...
+    if (full.size() >= 2 && full[1] == L':') return L"\\\\?\\" + full;
+    return full;
+}
+
+[[noreturn]] void fail_os(DWORD code, std::string_view path, std::string_view what) {
+    std::string reason = win32_message(code);
+    int klass = FW_ERRCLASS_OS;
+    int os = static_cast<int>(code);
+    switch (code) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME:
+    case ERROR_INVALID_DRIVE:
+        throw error(FW_ENOTFOUND, klass, fmt::format("cannot {} '{}': not found ({})", what, path, reason), os);
+    case ERROR_ACCESS_DENIED:
+    case ERROR_PRIVILEGE_NOT_HELD:
+        throw error(FW_EACCESS, klass,
+                    fmt::format("cannot {} '{}': access denied; run elevated (as Administrator) to read the firewall log ({})",
+                                what, path, reason),
+                    os);
+    case ERROR_INVALID_NAME:
+    case ERROR_DIRECTORY:
+        throw error(FW_EINVALID, klass, fmt::format("cannot {} '{}': {}", what, path, reason), os);
+    default:
+        throw error(FW_EIO, klass, fmt::format("cannot {} '{}': {}", what, path, reason), os);
+    }
+}
+
+struct handle {
+    HANDLE h = INVALID_HANDLE_VALUE;
+    ~handle() {
+        if (h != INVALID_HANDLE_VALUE && h != nullptr) CloseHandle(h);
+    }
+};
+
+} // namespace
+
+mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
+    std::wstring wide = long_path(widen(path_utf8, path_));
+    handle file;
+    file.h = CreateFileW(wide.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
+    if (file.h == INVALID_HANDLE_VALUE) {
+        DWORD code = GetLastError();
+        // Opening a directory without backup semantics fails with access denied.
+        DWORD attrs = GetFileAttributesW(wide.c_str());
+        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY) != 0)
+            throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("cannot open '{}': it is a directory", path_));
+        fail_os(code, path_, "open");
+    }
+    if (GetFileType(file.h) != FILE_TYPE_DISK)
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("cannot read '{}': not a regular file", path_));
+    LARGE_INTEGER size{};
+    if (!GetFileSizeEx(file.h, &size)) fail_os(GetLastError(), path_, "get the size of");
+    size_ = static_cast<std::uint64_t>(size.QuadPart);
+    if (size_ == 0) return;
+    if (size_ > static_cast<std::uint64_t>(SIZE_MAX))
+        throw error(FW_EIO, FW_ERRCLASS_OS, fmt::format("cannot map '{}': {} bytes do not fit in the address space", path_, size_));
+    handle mapping;
+    // Map the size seen above: the service may append meanwhile; the rest is read next time.
+    mapping.h = CreateFileMappingW(file.h, nullptr, PAGE_READONLY, static_cast<DWORD>(size_ >> 32),
+                                   static_cast<DWORD>(size_ & 0xffffffffu), nullptr);
+    if (mapping.h == nullptr) fail_os(GetLastError(), path_, "map");
+    void *view = MapViewOfFile(mapping.h, FILE_MAP_READ, 0, 0, static_cast<SIZE_T>(size_));
+    if (view == nullptr) fail_os(GetLastError(), path_, "map a view of");
+    // The view keeps the mapping and the file open; both handles close here.
+    data_ = static_cast<const char *>(view);
+}
+
+void mapped_file::release() noexcept {
+    if (data_ != nullptr) UnmapViewOfFile(data_);
+    data_ = nullptr;
+    size_ = 0;
+}
+
+#else // POSIX
+
+namespace {
+
+[[noreturn]] void fail_os(int err, std::string_view path, std::string_view what) {
+    std::string reason = std::system_category().message(err);
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        throw error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("cannot {} '{}': not found ({})", what, path, reason), err);
+    case EACCES:
+    case EPERM:
+        throw error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot {} '{}': permission denied ({})", what, path, reason),
+                    err);
+    case EISDIR:
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("cannot {} '{}': it is a directory", what, path), err);
+    default:
+        throw error(FW_EIO, FW_ERRCLASS_OS, fmt::format("cannot {} '{}': {}", what, path, reason), err);
+    }
+}
+
+struct descriptor {
+    int fd = -1;
+    ~descriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+} // namespace
+
+mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
+    if (path_.find('\0') != std::string::npos)
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, "path contains a NUL character");
+    descriptor file;
+    // O_NONBLOCK: opening a FIFO must not hang; it is refused below.
+    file.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (file.fd < 0) fail_os(errno, path_, "open");
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0) fail_os(errno, path_, "stat");
+    if (S_ISDIR(st.st_mode)) fail_os(EISDIR, path_, "read");
+    if (!S_ISREG(st.st_mode))
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("cannot read '{}': not a regular file", path_));
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    if (size_ == 0) return;
+    if (size_ > static_cast<std::uint64_t>(SIZE_MAX))
+        throw error(FW_EIO, FW_ERRCLASS_OS, fmt::format("cannot map '{}': {} bytes do not fit in the address space", path_, size_));
+    void *p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ, MAP_PRIVATE, file.fd, 0);
+    if (p == MAP_FAILED) fail_os(errno, path_, "map");
+    ::madvise(p, static_cast<std::size_t>(size_), MADV_SEQUENTIAL);
+    data_ = static_cast<const char *>(p);
+    // The mapping outlives the descriptor, which closes here.
+}
+
+void mapped_file::release() noexcept {
+    if (data_ != nullptr) ::munmap(const_cast<char *>(data_), static_cast<std::size_t>(size_));
+    data_ = nullptr;
+    size_ = 0;
+}
+
+#endif
+
+mapped_file::mapped_file(mapped_file &&other) noexcept
+    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+mapped_file &mapped_file::operator=(mapped_file &&other) noexcept {
+    if (this != &other) {
+        release();
+        path_ = std::move(other.path_);
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+mapped_file::~mapped_file() { release(); }
+
+} // namespace fw::io

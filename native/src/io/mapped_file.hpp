@@ -1,0 +1,41 @@
+// A read-only memory map of a whole file. The map is virtual memory backed by
+// the page cache, so heap use does not grow with the file; sizes are 64-bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace fw::io {
+
+class mapped_file {
+public:
+    // Opens and maps path (UTF-8). Throws fw::error:
+    //  FW_ENOTFOUND missing file or folder, FW_EACCESS permission denied,
+    //  FW_EINVALID a directory or not a regular file, FW_EIO anything else.
+    // The message names the path and the operating system's reason.
+    // On Windows the file is opened with read, write and delete sharing, so the
+    // firewall service can keep writing (and rotating) while it is read.
+    explicit mapped_file(std::string_view path_utf8);
+    mapped_file(const mapped_file &) = delete;
+    mapped_file &operator=(const mapped_file &) = delete;
+    mapped_file(mapped_file &&other) noexcept;
+    mapped_file &operator=(mapped_file &&other) noexcept;
+    ~mapped_file();
+
+    // Empty for an empty file.
+    [[nodiscard]] std::span<const char> data() const noexcept { return {data_, static_cast<std::size_t>(size_)}; }
+    [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    [[nodiscard]] const std::string &path() const noexcept { return path_; }
+
+private:
+    void release() noexcept;
+
+    std::string path_;
+    const char *data_ = nullptr;
+    std::uint64_t size_ = 0;
+};
+
+} // namespace fw::io

@@ -1,0 +1,152 @@
+// Stage 2 of reading a log: turn the fields that stage 1 indexed into typed
+// values. Each parser takes one raw field; '-' is absent everywhere.
+#pragma once
+
+#include "log/layout.hpp"
+#include "log/scan.hpp"
+
+#include <fw/log.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace fw::log {
+
+namespace detail {
+inline bool is_dash(std::string_view s) noexcept { return s.size() == 1 && s[0] == '-'; }
+inline char upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+// s equals an upper-case word, ignoring ASCII case.
+inline bool is_word(std::string_view s, std::string_view upper_word) noexcept {
+    if (s.size() != upper_word.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (upper(s[i]) != upper_word[i]) return false;
+    return true;
+}
+} // namespace detail
+
+// Decimal digits only, value <= max; '-' gives FW_ABSENT. False when malformed.
+[[nodiscard]] inline bool parse_number(std::string_view s, std::int64_t max, std::int64_t &out) noexcept {
+    if (s.empty() || s.size() > 19) return false;
+    if (detail::is_dash(s)) {
+        out = FW_ABSENT;
+        return true;
+    }
+    std::uint64_t v = 0;
+    for (char c : s) {
+        unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
+        if (d > 9) return false;
+        v = v * 10 + d; // 19 digits cannot overflow 64 bits
+    }
+    if (v > static_cast<std::uint64_t>(max)) return false;
+    out = static_cast<std::int64_t>(v);
+    return true;
+}
+
+[[nodiscard]] inline bool parse_port(std::string_view s, std::int32_t &out) noexcept {
+    // Fast path: 1-5 digits.
+    if (!s.empty() && s.size() <= 5) {
+        std::uint32_t v = 0;
+        bool ok = true;
+        for (char c : s) {
+            unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
+            ok &= d <= 9;
+            v = v * 10 + d;
+        }
+        if (ok) {
+            if (v > 65535) return false;
+            out = static_cast<std::int32_t>(v);
+            return true;
+        }
+    }
+    if (detail::is_dash(s)) {
+        out = FW_ABSENT;
+        return true;
+    }
+    return false;
+}
+
+// DROP, ALLOW, ... (ASCII case ignored); anything else is FW_ACTION_OTHER.
+[[nodiscard]] inline std::uint8_t parse_action(std::string_view s) noexcept {
+    using detail::is_word;
+    switch (s.size()) {
+    case 4:
+        if (is_word(s, "DROP")) return FW_ACTION_DROP;
+        if (is_word(s, "OPEN")) return FW_ACTION_OPEN;
+        break;
+    case 5:
+        if (is_word(s, "ALLOW")) return FW_ACTION_ALLOW;
+        if (is_word(s, "CLOSE")) return FW_ACTION_CLOSE;
+        break;
+    case 12:
+        if (is_word(s, "OPEN-INBOUND")) return FW_ACTION_OPEN_INBOUND;
+        break;
+    case 16:
+        if (is_word(s, "INFO-EVENTS-LOST")) return FW_ACTION_INFO_EVENTS_LOST;
+        break;
+    default: break;
+    }
+    return FW_ACTION_OTHER;
+}
+
+// SEND, RECEIVE, FORWARD, UNKNOWN; '-' is FW_PATH_NONE; anything else FW_PATH_OTHER.
+[[nodiscard]] inline std::uint8_t parse_path(std::string_view s) noexcept {
+    using detail::is_word;
+    if (is_word(s, "RECEIVE")) return FW_PATH_RECEIVE;
+    if (is_word(s, "SEND")) return FW_PATH_SEND;
+    if (detail::is_dash(s)) return FW_PATH_NONE;
+    if (is_word(s, "FORWARD")) return FW_PATH_FORWARD;
+    if (is_word(s, "UNKNOWN")) return FW_PATH_UNKNOWN;
+    return FW_PATH_OTHER;
+}
+
+// The IP protocol number for a name (TCP, udp, ICMPv6, ...), or -1 if unknown.
+[[nodiscard]] int protocol_by_name(std::string_view name) noexcept;
+// The usual name of a protocol number ("TCP"), or "" if it has none here.
+[[nodiscard]] std::string_view protocol_name(int number) noexcept;
+
+// A protocol column: a number 0..255, a name, '-' (FW_ABSENT), or an unknown
+// name (FW_PROTOCOL_OTHER). False for a number over 255 or an empty field.
+[[nodiscard]] inline bool parse_protocol(std::string_view s, std::int16_t &out) noexcept {
+    using detail::is_word;
+    if (s.size() == 3) { // the common cases first
+        if (is_word(s, "TCP")) return out = 6, true;
+        if (is_word(s, "UDP")) return out = 17, true;
+    }
+    if (s.empty()) return false;
+    unsigned d0 = static_cast<unsigned char>(s[0]) - static_cast<unsigned>('0');
+    if (d0 <= 9) {
+        std::int64_t v = 0;
+        if (!parse_number(s, 255, v)) return false;
+        out = static_cast<std::int16_t>(v);
+        return true;
+    }
+    if (detail::is_dash(s)) return out = FW_ABSENT, true;
+    int n = protocol_by_name(s);
+    out = static_cast<std::int16_t>(n >= 0 ? n : FW_PROTOCOL_OTHER);
+    return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+[[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2 ? 1 : 0;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// date "YYYY-MM-DD" (month and day may have one digit) and time "HH:MM:SS" ->
+// wall-clock seconds since 1970; FW_NO_TIME if either is '-'. False when malformed.
+[[nodiscard]] bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out) noexcept;
+
+// An address column: IPv4, IPv6 or '-'. False when malformed.
+[[nodiscard]] bool parse_address(std::string_view s, fw_addr &out) noexcept;
+
+// Type every column of a well-formed line (field count already checked against
+// the layout) into out. Returns the first column that is malformed, if any.
+[[nodiscard]] std::optional<column> type_record(const char *line, std::size_t n, const field_index &fields,
+                                                const layout &lay, fw_record &out) noexcept;
+
+} // namespace fw::log

@@ -1,0 +1,326 @@
+#include "log/reader.hpp"
+
+#include "abi/error.hpp"
+#include "log/fields.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace fw::log {
+namespace {
+
+constexpr std::size_t scan_padding = 64;
+
+// Field text for a message: printable ASCII, at most 60 bytes.
+std::string shown(std::string_view v) {
+    std::string out;
+    for (char c : v.substr(0, 60)) {
+        auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7f) out += c;
+        else out += fmt::format("\\x{:02x}", u);
+    }
+    if (v.size() > 60) out += "...";
+    return out;
+}
+
+const layout standard17 = layout::standard(false);
+const layout standard18 = layout::standard(true);
+
+} // namespace
+
+reader::reader(std::string_view path, reader_options options)
+    : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
+    filtering_ = !filter_.empty();
+    batch_.reserve(std::min<std::uint32_t>(batch_size_, 65536));
+    stats_.file_size = file_.size();
+
+    const auto bytes = file_.data();
+    const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
+    const std::uint64_t size = file_.size();
+    std::uint64_t start = options.start_offset;
+    if (start > size)
+        fail_invalid(fmt::format("start offset {} is past the end of '{}' ({} bytes)", start, file_.path(), size));
+    auto not_line_start = [&] {
+        fail_invalid(fmt::format("start offset {} is not at the start of a line in '{}'", start, file_.path()));
+    };
+
+    if (size >= 2 && u[0] == 0xff && u[1] == 0xfe) {
+        utf16_ = true;
+        stats_.encoding = FW_ENC_UTF16LE;
+        if (start == 0) start = 2;
+        if (start < 2 || (start - 2) % 2 != 0) not_line_start();
+        if (start > 2 && !(u[start - 2] == '\n' && u[start - 1] == 0)) not_line_start();
+        buffer_.resize(utf16_buffer + scan_padding, ' ');
+        buffer_base_ = 2;
+        next_unit_ = 2;
+        prefix_end_ = start;
+        stats_.position = start;
+        return;
+    }
+
+    stats_.encoding = FW_ENC_UTF8;
+    std::uint64_t bom = (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) ? 3 : 0;
+    if (start <= bom) {
+        if (start != 0 && start != bom) not_line_start();
+        start = bom;
+    } else if (bytes[start - 1] != '\n') {
+        not_line_start();
+    }
+    if (start > bom) {
+        // Mid-file: the layout is the last '#Fields:' line before start, and line
+        // numbers count the line ends before it.
+        const char *b = bytes.data();
+        line_no_ = count_newlines(b, b + start);
+        if (auto h = find_last_fields_header(b + bom, b + start, b + start)) {
+            if (auto lay = parse_fields_header(*h)) {
+                layout_ = *lay;
+                have_header_ = true;
+                stats_.has_pid = lay->has(column::pid) ? 1 : 0;
+            }
+        }
+    }
+    pos_ = static_cast<std::size_t>(start);
+    stats_.position = start;
+}
+
+void reader::add_nuls(std::size_t n) noexcept {
+    std::uint64_t total = std::uint64_t{stats_.nul_bytes} + n;
+    stats_.nul_bytes = total > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(total);
+}
+
+void reader::skip(std::uint64_t line, std::string message) {
+    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
+        stats_.skipped_lines[stats_.skipped] = line;
+        diags_.push_back({line, fmt::format("line {}: {}", line, message)});
+    }
+    ++stats_.skipped;
+}
+
+void reader::skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected) {
+    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
+        skip(line, fmt::format("{} field{}, expected {}", got, got == 1 ? "" : "s", expected));
+    } else {
+        ++stats_.skipped;
+    }
+}
+
+void reader::skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay) {
+    if (stats_.skipped >= FW_MAX_SKIPPED_LINES) {
+        ++stats_.skipped;
+        return;
+    }
+    auto field = [&](column k) {
+        auto i = lay[k];
+        return i == layout::absent ? std::string_view("-") : fields_.get(text, n, static_cast<std::size_t>(i));
+    };
+    if (c == column::date || c == column::time) {
+        skip(line, fmt::format("bad date/time '{} {}'", shown(field(column::date)), shown(field(column::time))));
+    } else {
+        skip(line, fmt::format("bad {} '{}'", column_name(c), shown(field(c))));
+    }
+}
+
+void reader::header_line(const char *line, std::size_t n, bool counted) {
+    constexpr std::string_view tag = "#Fields:";
+    std::string_view text(line, n);
+    if (text.substr(0, tag.size()) != tag) return; // #Version, #Software, other comments
+    auto lay = parse_fields_header(text.substr(tag.size()));
+    if (!lay) {
+        if (counted) skip(line_no_, fmt::format("unusable '#Fields:' header '{}'", shown(text)));
+        return;
+    }
+    if (counted) {
+        if (have_header_ && !(*lay == layout_)) ++stats_.layout_changes;
+        ++stats_.headers;
+    }
+    layout_ = *lay;
+    have_header_ = true;
+    stats_.has_pid = lay->has(column::pid) ? 1 : 0;
+}
+
+reader::verdict reader::prefilter(const char *line, std::size_t n, const layout &lay, column &bad) const noexcept {
+    const filter &f = filter_;
+    auto field = [&](column c) {
+        auto i = lay[c];
+        return i == layout::absent ? std::string_view("-") : fields_.get(line, n, static_cast<std::size_t>(i));
+    };
+    if (f.actions != 0 && (f.actions & (1u << parse_action(field(column::action)))) == 0) return verdict::fail;
+    if (f.protocols.any()) {
+        std::int16_t p = 0;
+        if (!parse_protocol(field(column::protocol), p)) return bad = column::protocol, verdict::bad;
+        if (!f.match_protocol(p)) return verdict::fail;
+    }
+    if (!f.dst_ports.empty()) {
+        std::int32_t port = 0;
+        if (!parse_port(field(column::dst_port), port)) return bad = column::dst_port, verdict::bad;
+        if (!filter::match_port(f.dst_ports, port)) return verdict::fail;
+    }
+    if (!f.src_ports.empty()) {
+        std::int32_t port = 0;
+        if (!parse_port(field(column::src_port), port)) return bad = column::src_port, verdict::bad;
+        if (!filter::match_port(f.src_ports, port)) return verdict::fail;
+    }
+    if (f.paths != 0 && (f.paths & (1u << parse_path(field(column::path)))) == 0) return verdict::fail;
+    if (f.has_time()) {
+        std::int64_t t = FW_NO_TIME;
+        if (!parse_date_time(field(column::date), field(column::time), t)) return bad = column::date, verdict::bad;
+        if (!f.match_time(t)) return verdict::fail;
+    }
+    if (!f.dst.empty()) {
+        fw_addr a{};
+        if (!parse_address(field(column::dst_ip), a)) return bad = column::dst_ip, verdict::bad;
+        if (!filter::match_addr(f.dst, a)) return verdict::fail;
+    }
+    if (!f.src.empty()) {
+        fw_addr a{};
+        if (!parse_address(field(column::src_ip), a)) return bad = column::src_ip, verdict::bad;
+        if (!filter::match_addr(f.src, a)) return verdict::fail;
+    }
+    return verdict::pass;
+}
+
+inline void reader::record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end) {
+    tokenize(line, n, readable_end, fields_);
+    const layout *lay = &layout_;
+    if (!have_header_) {
+        // Before any '#Fields:' line: the documented 17 columns, or 18 with pid.
+        if (fields_.count == 17) {
+            lay = &standard17;
+        } else if (fields_.count == 18) {
+            lay = &standard18;
+            stats_.has_pid = 1;
+        } else {
+            skip_fields(line_no_, fields_.count, 17);
+            return;
+        }
+    } else if (fields_.count != lay->fields) {
+        skip_fields(line_no_, fields_.count, lay->fields);
+        return;
+    }
+    column bad = column::date;
+    if (filtering_) {
+        switch (prefilter(line, n, *lay, bad)) {
+        case verdict::fail: ++stats_.records; return;
+        case verdict::bad: skip_column(line_no_, bad, line, n, *lay); return;
+        case verdict::pass: break;
+        }
+    }
+    fw_record &r = batch_.emplace_back();
+    r.offset = offset;
+    r.line = line_no_;
+    if (auto c = type_record(line, n, fields_, *lay, r)) {
+        batch_.pop_back();
+        skip_column(line_no_, *c, line, n, *lay);
+        return;
+    }
+    ++stats_.records;
+    ++stats_.matched;
+}
+
+std::size_t reader::process(const window &w, std::size_t pos) {
+    const char *d = w.data;
+    const char *end = d + w.size;
+    if (discarding_) {
+        // The rest of a line longer than the buffer, already counted as skipped.
+        const char *e = find_line_end(d + pos, end);
+        if (e == end) return w.size;
+        discarding_ = false;
+        pos = static_cast<std::size_t>(e - d) + 1;
+        stats_.position = w.base + w.scale * pos;
+    }
+    while (pos < w.size && batch_.size() < batch_size_) {
+        const char *p = d + pos;
+        if (*p == '\0') { // NUL padding (a preallocated or crash-cut file)
+            std::size_t z = count_leading_nuls(p, end);
+            if (w.base + w.scale * pos >= prefix_end_) add_nuls(z);
+            pos += z;
+            continue;
+        }
+        const char *e = find_line_end(p, end);
+        if (e == end) break; // no line end yet
+        std::size_t n = static_cast<std::size_t>(e - p);
+        if (n != 0 && p[n - 1] == '\r') --n;
+        ++line_no_;
+        std::uint64_t offset = w.base + w.scale * pos;
+        pos = static_cast<std::size_t>(e - d) + 1;
+        if (offset < prefix_end_) { // before start_offset (UTF-16): only the layout matters
+            if (n != 0 && *p == '#') header_line(p, n, false);
+            continue;
+        }
+        ++stats_.lines;
+        if (n != 0) {
+            if (*p == '#') header_line(p, n, true);
+            else record_line(p, n, offset, w.readable_end);
+        }
+        stats_.position = w.base + w.scale * pos;
+    }
+    return pos;
+}
+
+void reader::finish_tail(std::uint64_t line) {
+    done_ = true;
+    stats_.partial_tail = 1;
+    diags_.push_back({line, fmt::format("line {}: incomplete last line (no line end), not read", line)});
+}
+
+bool reader::refill() {
+    // Keep the incomplete line, narrow more units after it.
+    std::size_t keep = buffer_len_ - pos_;
+    std::memmove(buffer_.data(), buffer_.data() + pos_, keep);
+    buffer_base_ += 2 * pos_;
+    pos_ = 0;
+    buffer_len_ = keep;
+    const std::uint64_t size = file_.size();
+    std::uint64_t units_left = (size - next_unit_) / 2;
+    if (units_left == 0) return false;
+    if (keep == utf16_buffer) {
+        // A line longer than the buffer: skip it up to its line end.
+        ++line_no_;
+        if (buffer_base_ >= prefix_end_) {
+            ++stats_.lines;
+            skip(line_no_, fmt::format("longer than {} characters", utf16_buffer));
+        }
+        discarding_ = true;
+        buffer_base_ += 2 * keep;
+        buffer_len_ = keep = 0;
+    }
+    std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(utf16_buffer - keep, units_left));
+    narrow_utf16le(reinterpret_cast<const unsigned char *>(file_.data().data() + next_unit_), units,
+                   buffer_.data() + keep);
+    next_unit_ += 2 * units;
+    buffer_len_ += units;
+    return true;
+}
+
+std::span<const fw_record> reader::next() {
+    batch_.clear();
+    if (done_) return {};
+    if (!utf16_) {
+        const auto bytes = file_.data();
+        window w{bytes.data(), bytes.size(), bytes.data() + bytes.size(), 0, 1};
+        pos_ = process(w, pos_);
+        if (pos_ >= bytes.size()) {
+            done_ = true;
+        } else if (batch_.size() < batch_size_) {
+            finish_tail(line_no_ + 1);
+        }
+        return batch_;
+    }
+    for (;;) {
+        window w{buffer_.data(), buffer_len_, buffer_.data() + buffer_.size(), buffer_base_, 2};
+        pos_ = process(w, pos_);
+        if (batch_.size() >= batch_size_) break;
+        if (!refill()) {
+            bool odd_byte = (file_.size() - next_unit_) != 0;
+            if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + 2 * pos_ >= prefix_end_)
+                finish_tail(line_no_ + 1);
+            done_ = true;
+            break;
+        }
+    }
+    return batch_;
+}
+
+} // namespace fw::log

@@ -1,0 +1,99 @@
+// The log reader: a mapped file, read line by line in batches of typed records.
+//
+// UTF-8 (with or without BOM) is read in place from the map. UTF-16LE with a BOM
+// is narrowed chunk by chunk into a bounded buffer (see narrow_utf16le), so heap
+// use stays constant whatever the file size.
+#pragma once
+
+#include "io/mapped_file.hpp"
+#include "log/filter.hpp"
+#include "log/layout.hpp"
+#include "log/scan.hpp"
+
+#include <fw/log.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fw::log {
+
+struct reader_options {
+    std::uint32_t batch_size = 4096;
+    std::uint64_t start_offset = 0; // a line start (or 0)
+    filter filt;
+};
+
+struct diagnostic {
+    std::uint64_t line = 0;
+    std::string message;
+};
+
+class reader {
+public:
+    // Throws fw::error: file errors (see mapped_file), FW_EINVALID for a
+    // start_offset past the end or not at a line start.
+    reader(std::string_view path, reader_options options);
+
+    // The next records that pass the filter; empty at the end of the data.
+    // The span stays valid until the next call.
+    std::span<const fw_record> next();
+
+    [[nodiscard]] const fw_reader_stats &stats() const noexcept { return stats_; }
+    // Skipped lines (the first FW_MAX_SKIPPED_LINES) and an incomplete last line.
+    [[nodiscard]] const std::vector<diagnostic> &diagnostics() const noexcept { return diags_; }
+
+    // Buffer size for UTF-16 input, in narrowed bytes; also the longest line a UTF-16 file may have.
+    static constexpr std::size_t utf16_buffer = 256 * 1024;
+
+private:
+    struct window {
+        const char *data;
+        std::size_t size;
+        const char *readable_end; // bytes up to here may be read (padding for the scanner)
+        std::uint64_t base;       // file offset of data[0]
+        unsigned scale;           // file bytes per window byte (1 UTF-8, 2 UTF-16)
+    };
+
+    std::size_t process(const window &w, std::size_t pos);
+    void record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end);
+    void header_line(const char *line, std::size_t n, bool counted);
+    enum class verdict { pass, fail, bad };
+    verdict prefilter(const char *line, std::size_t n, const layout &lay, column &bad) const noexcept;
+    void skip(std::uint64_t line, std::string message);
+    void skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected);
+    void skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay);
+    void finish_tail(std::uint64_t line);
+    bool refill();
+    void add_nuls(std::size_t n) noexcept;
+
+    io::mapped_file file_;
+    filter filter_;
+    bool filtering_ = false;
+    std::uint32_t batch_size_;
+    std::vector<fw_record> batch_;
+    std::vector<diagnostic> diags_;
+    fw_reader_stats stats_{};
+
+    layout layout_ = layout::standard(false);
+    bool have_header_ = false;
+    field_index fields_{};
+    std::uint64_t line_no_ = 0; // lines before the current one
+    bool done_ = false;
+
+    // UTF-8: position in the map. UTF-16: position in buffer_.
+    std::size_t pos_ = 0;
+
+    // UTF-16 only.
+    bool utf16_ = false;
+    std::vector<char> buffer_;      // utf16_buffer + scanner padding
+    std::size_t buffer_len_ = 0;    // narrowed bytes in buffer_
+    std::uint64_t buffer_base_ = 0; // file offset of buffer_[0]
+    std::uint64_t next_unit_ = 0;   // file offset of the next unit to narrow
+    std::uint64_t prefix_end_ = 0;  // lines before this file offset only set the layout (start_offset)
+    bool discarding_ = false;       // inside an over-long line
+};
+
+} // namespace fw::log

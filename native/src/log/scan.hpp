@@ -1,0 +1,123 @@
+// Stage 1 of reading a log: find line ends and field boundaries, without
+// interpreting any field. The hot path is inline; it uses SSE2 where the
+// target has it (every x86-64) and portable code elsewhere.
+#pragma once
+
+#include "log/layout.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#define FW_SCAN_SSE2 1
+#include <emmintrin.h>
+#endif
+
+namespace fw::log {
+
+// Where each field of one line starts. Fields are separated by runs of spaces.
+struct field_index {
+    std::uint32_t count = 0;                         // fields in the line (may exceed max_fields)
+    std::array<std::uint32_t, max_fields + 1> start; // offsets of the first max_fields fields in the line
+
+    // Field i (i < min(count, max_fields)) of line, of length n.
+    [[nodiscard]] std::string_view get(const char *line, std::size_t n, std::size_t i) const noexcept {
+        std::size_t b = start[i];
+        std::size_t e = (i + 1 < count && i + 1 < max_fields) ? start[i + 1] - 1 : n;
+        while (e > b && line[e - 1] == ' ') --e;
+        return {line + b, e - b};
+    }
+};
+
+namespace detail {
+
+inline unsigned ctz64(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_ctzll(v));
+#else
+    unsigned n = 0;
+    while ((v & 1u) == 0) {
+        v >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+// Bit i is set when p[i] == c, for the 64 bytes at p. The bytes must be readable.
+inline std::uint64_t byte_mask64(const char *p, char c) noexcept {
+#ifdef FW_SCAN_SSE2
+    const __m128i needle = _mm_set1_epi8(c);
+    auto m = [&](int k) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * k));
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))));
+    };
+    return m(0) | (m(1) << 16) | (m(2) << 32) | (m(3) << 48);
+#else
+    std::uint64_t mask = 0;
+    for (unsigned i = 0; i < 64; ++i) mask |= std::uint64_t{p[i] == c} << i;
+    return mask;
+#endif
+}
+
+} // namespace detail
+
+// The first '\n' in [p, end), or end.
+[[nodiscard]] inline const char *find_line_end(const char *p, const char *end) noexcept {
+    const void *nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    return nl != nullptr ? static_cast<const char *>(nl) : end;
+}
+
+// Index the fields of line[0, n). Bytes up to readable_end may be read (but are
+// not used) past n; the scan never reads at or beyond readable_end.
+inline void tokenize(const char *line, std::size_t n, const char *readable_end, field_index &f) noexcept {
+    std::uint32_t count = 0;
+    std::uint64_t prev_space = 1; // a virtual space before the line
+    for (std::size_t base = 0; base < n; base += 64) {
+        const char *p = line + base;
+        std::uint64_t sp;
+        if (readable_end - p >= 64) {
+            sp = detail::byte_mask64(p, ' ');
+        } else {
+            char tmp[64];
+            std::size_t avail = static_cast<std::size_t>(readable_end - p);
+            std::memcpy(tmp, p, avail);
+            std::memset(tmp + avail, ' ', 64 - avail);
+            sp = detail::byte_mask64(tmp, ' ');
+        }
+        std::size_t rem = n - base;
+        if (rem < 64) sp |= ~std::uint64_t{0} << rem; // past the line: spaces
+        std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
+        prev_space = sp >> 63;
+        while (starts != 0) {
+            f.start[count < max_fields ? count : max_fields] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
+            ++count;
+            starts &= starts - 1;
+        }
+    }
+    f.count = count;
+}
+
+// How many NUL bytes start [p, end).
+[[nodiscard]] std::size_t count_leading_nuls(const char *p, const char *end) noexcept;
+
+// How many '\n' bytes [p, end) holds.
+[[nodiscard]] std::uint64_t count_newlines(const char *p, const char *end) noexcept;
+
+// The text after "#Fields:" of the last '#Fields:' line that starts in
+// [begin, end), searching backwards; nullopt if there is none. The line
+// must end before limit (a line end is searched up to limit).
+[[nodiscard]] std::optional<std::string_view> find_last_fields_header(const char *begin, const char *end,
+                                                                      const char *limit) noexcept;
+
+// UTF-16LE -> one byte per code unit: ASCII stays, every other unit becomes 0xFF
+// (never a separator, a digit or a line end, so a line holding one is malformed,
+// as it would be in the original). One byte per unit keeps offsets linear:
+// byte k of the output is bytes [2k, 2k+2) of the input.
+void narrow_utf16le(const unsigned char *in, std::size_t units, char *out) noexcept;
+
+} // namespace fw::log
