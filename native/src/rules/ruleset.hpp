@@ -66,14 +66,15 @@ std::size_t load_bytes(ruleset &rs, std::span<const std::byte> bytes, store orig
 // Throws FW_ENOTFOUND / FW_EACCESS / FW_EIO.
 std::size_t load_file(ruleset &rs, const std::string &path, store origin);
 
-// Windows: the local store (HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\
-// FirewallPolicy\FirewallRules) for store::local, the GPO store (HKLM\SOFTWARE\Policies\
-// Microsoft\WindowsFirewall\FirewallRules) for store::group_policy. A missing key adds
+// Windows: the local store (HKLM SYSTEM/CurrentControlSet/Services/SharedAccess/Parameters/
+// FirewallPolicy/FirewallRules) for store::local, the GPO store (HKLM SOFTWARE/Policies/
+// Microsoft/WindowsFirewall/FirewallRules) for store::group_policy. A missing key adds
 // nothing (no GPO rules). Elsewhere throws FW_ENOTFOUND ("the registry exists only on Windows").
 std::size_t load_registry(ruleset &rs, store which);
 
 // Decode a .reg file body (already converted to UTF-8) into (key, value name, string data)
-// triples; exposed for tests. Line continuations ("\\\n") and escapes ('\\\\', '\\"') handled.
+// triples; exposed for tests. Handles the escapes of string data (backslash, quote) and
+// skips non-string values, including hex values continued over several lines.
 struct reg_value {
     std::string key;
     std::string name;

@@ -1,0 +1,279 @@
+// C ABI of the rules component (fw/rules.h).
+#include <fw/rules.h>
+
+#include "abi/error.hpp"
+#include "net/address.hpp"
+#include "rules/match.hpp"
+#include "rules/ruleset.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+// The text of one rule as handed out by fw_ruleset_get. Copied once per rule and
+// kept until fw_ruleset_free, so the pointers stay valid while rules are added.
+namespace {
+
+struct rule_texts {
+    std::string name, display_name, description, group, program, service, package, protocol, local_ports,
+        remote_ports, local_addresses, remote_addresses, icmp_types, interface_types, interfaces, security,
+        remote_machine_auth, remote_user_auth, local_user_auth, local_user_owner, other_tokens, unknown_tokens, raw,
+        source;
+};
+
+std::unique_ptr<rule_texts> make_texts(const fw::rules::rule &r) {
+    using namespace fw::rules;
+    auto t = std::make_unique<rule_texts>();
+    t->name = r.name;
+    t->display_name = r.display_name;
+    t->description = r.description;
+    t->group = r.group;
+    t->program = r.app;
+    t->service = r.svc;
+    t->package = r.package;
+    t->protocol = protocol_text(r.protocol);
+    t->local_ports = ports_text(r.local_ports);
+    t->remote_ports = ports_text(r.remote_ports);
+    t->local_addresses = addresses_text(r.local_addresses);
+    t->remote_addresses = addresses_text(r.remote_addresses);
+    t->icmp_types = icmp_text(r.icmp);
+    t->interface_types = interface_types_text(r.interface_types);
+    for (const auto &i : r.interfaces) {
+        if (!t->interfaces.empty()) t->interfaces += ',';
+        t->interfaces += i;
+    }
+    t->security = security_text(r.security);
+    t->remote_machine_auth = r.remote_machine_auth;
+    t->remote_user_auth = r.remote_user_auth;
+    t->local_user_auth = r.local_user_auth;
+    t->local_user_owner = r.local_user_owner;
+    std::vector<token> other = r.other;
+    for (const auto &d : r.dynamic_targets) other.push_back({"TTK", d});
+    t->other_tokens = tokens_text(other);
+    t->unknown_tokens = tokens_text(r.unknown);
+    t->raw = r.raw;
+    t->source = r.source;
+    return t;
+}
+
+bool valid_store(int store) { return store >= FW_STORE_UNSPECIFIED && store <= FW_STORE_OTHER; }
+
+} // namespace
+
+struct fw_ruleset {
+    fw::rules::ruleset set;
+    std::vector<std::unique_ptr<rule_texts>> texts; // by rule index, filled on first fw_ruleset_get
+};
+
+struct fw_evaluation {
+    fw::rules::evaluation ev;
+};
+
+extern "C" {
+
+FW_API(int) fw_ruleset_new(fw_ruleset **out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_ruleset_new: out is NULL");
+        *out = nullptr;
+        *out = std::make_unique<fw_ruleset>().release();
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_add(fw_ruleset *rs, const char *name, const char *rule_string, int store) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_add: rs is NULL");
+        FW_CHECK_ARG(rule_string != nullptr, "fw_ruleset_add: rule_string is NULL");
+        FW_CHECK_ARG(valid_store(store), "fw_ruleset_add: store is not a fw_rule_store value");
+        auto origin = store == FW_STORE_UNSPECIFIED ? fw::rules::store::other : static_cast<fw::rules::store>(store);
+        rs->set.add(name ? name : "", rule_string, origin);
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_load_file(fw_ruleset *rs, const char *path, int store, size_t *added) {
+    return fw::abi::guard([&]() -> int {
+        if (added) *added = 0;
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_load_file: rs is NULL");
+        FW_CHECK_ARG(path != nullptr && *path != '\0', "fw_ruleset_load_file: path is NULL or empty");
+        FW_CHECK_ARG(valid_store(store), "fw_ruleset_load_file: store is not a fw_rule_store value");
+        auto n = fw::rules::load_file(rs->set, path, static_cast<fw::rules::store>(store));
+        if (added) *added = n;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_load_registry(fw_ruleset *rs, int store, size_t *added) {
+    return fw::abi::guard([&]() -> int {
+        if (added) *added = 0;
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_load_registry: rs is NULL");
+        FW_CHECK_ARG(store == FW_STORE_LOCAL || store == FW_STORE_GROUP_POLICY,
+                     "fw_ruleset_load_registry: store must be FW_STORE_LOCAL or FW_STORE_GROUP_POLICY");
+        auto n = fw::rules::load_registry(rs->set, static_cast<fw::rules::store>(store));
+        if (added) *added = n;
+        return FW_OK;
+    });
+}
+
+FW_API(size_t) fw_ruleset_count(const fw_ruleset *rs) { return rs ? rs->set.size() : 0; }
+
+FW_API(int) fw_ruleset_get(fw_ruleset *rs, size_t index, fw_rule_info *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_ruleset_get: out is NULL");
+        *out = fw_rule_info{};
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_get: rs is NULL");
+        if (index >= rs->set.size()) return FW_ITEROVER;
+        if (rs->texts.size() < rs->set.size()) rs->texts.resize(rs->set.size());
+        const auto &r = rs->set[index];
+        auto &slot = rs->texts[index];
+        if (!slot) slot = make_texts(r);
+        const auto &t = *slot;
+        out->name = t.name.c_str();
+        out->display_name = t.display_name.c_str();
+        out->description = t.description.c_str();
+        out->group = t.group.c_str();
+        out->program = t.program.c_str();
+        out->service = t.service.c_str();
+        out->package = t.package.c_str();
+        out->protocol = t.protocol.c_str();
+        out->local_ports = t.local_ports.c_str();
+        out->remote_ports = t.remote_ports.c_str();
+        out->local_addresses = t.local_addresses.c_str();
+        out->remote_addresses = t.remote_addresses.c_str();
+        out->icmp_types = t.icmp_types.c_str();
+        out->interface_types = t.interface_types.c_str();
+        out->interfaces = t.interfaces.c_str();
+        out->security = t.security.c_str();
+        out->remote_machine_auth = t.remote_machine_auth.c_str();
+        out->remote_user_auth = t.remote_user_auth.c_str();
+        out->local_user_auth = t.local_user_auth.c_str();
+        out->local_user_owner = t.local_user_owner.c_str();
+        out->other_tokens = t.other_tokens.c_str();
+        out->unknown_tokens = t.unknown_tokens.c_str();
+        out->raw = t.raw.c_str();
+        out->source = t.source.c_str();
+        out->line = r.line;
+        out->protocol_number = r.protocol;
+        out->direction = static_cast<int>(r.dir);
+        out->action = static_cast<int>(r.act);
+        out->store = static_cast<int>(r.origin);
+        out->profiles = r.profiles;
+        std::uint32_t flags = 0;
+        if (r.active) flags |= FW_RULE_ENABLED;
+        if (r.display_name_indirect()) flags |= FW_RULE_NAME_INDIRECT;
+        if (r.description_indirect()) flags |= FW_RULE_DESC_INDIRECT;
+        if (r.group_indirect()) flags |= FW_RULE_GROUP_INDIRECT;
+        if (r.edge) flags |= FW_RULE_EDGE;
+        if (r.defer_to == fw::rules::defer::app) flags |= FW_RULE_DEFER_APP;
+        if (r.defer_to == fw::rules::defer::user) flags |= FW_RULE_DEFER_USER;
+        if (r.profile_given) flags |= FW_RULE_PROFILE_GIVEN;
+        out->flags = flags;
+        out->local_port_keywords = r.local_ports.keywords;
+        out->remote_port_keywords = r.remote_ports.keywords;
+        out->version_major = r.version_major;
+        out->version_minor = r.version_minor;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_diagnostic(const fw_ruleset *rs, size_t index, fw_rule_diagnostic *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_ruleset_diagnostic: out is NULL");
+        *out = fw_rule_diagnostic{"", "", "", 0, 0};
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_diagnostic: rs is NULL");
+        auto diags = rs->set.diagnostics();
+        if (index >= diags.size()) return FW_ITEROVER;
+        const auto &d = diags[index];
+        out->name = d.name.c_str();
+        out->source = d.source.c_str();
+        out->message = d.message.c_str();
+        out->line = d.line;
+        out->column = d.column;
+        return FW_OK;
+    });
+}
+
+FW_API(void) fw_ruleset_free(fw_ruleset *rs) { std::unique_ptr<fw_ruleset> owned(rs); }
+
+FW_API(int) fw_ruleset_evaluate(fw_evaluation **out, const fw_ruleset *rs, const fw_packet *packet, unsigned flags) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_ruleset_evaluate: out is NULL");
+        *out = nullptr;
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_evaluate: rs is NULL");
+        FW_CHECK_ARG(packet != nullptr, "fw_ruleset_evaluate: packet is NULL");
+        FW_CHECK_ARG((flags & ~FW_EVAL_ALL_RULES) == 0, "fw_ruleset_evaluate: unknown flags");
+        FW_CHECK_ARG(packet->direction >= FW_DIR_ANY && packet->direction <= FW_DIR_OUTBOUND,
+                     "fw_ruleset_evaluate: direction is not a fw_direction value");
+        FW_CHECK_ARG(packet->protocol >= -1 && packet->protocol <= 255, "fw_ruleset_evaluate: protocol is not -1..255");
+        FW_CHECK_ARG(packet->local_port >= -1 && packet->local_port <= 65535 && packet->remote_port >= -1 &&
+                         packet->remote_port <= 65535,
+                     "fw_ruleset_evaluate: a port is not -1..65535");
+        FW_CHECK_ARG((packet->profiles & ~static_cast<uint32_t>(FW_PROFILE_ALL)) == 0,
+                     "fw_ruleset_evaluate: profiles is not a fw_profile mask");
+        auto family_ok = [](const fw_addr &a) {
+            return a.family == FW_AF_NONE || a.family == FW_AF_INET || a.family == FW_AF_INET6;
+        };
+        FW_CHECK_ARG(family_ok(packet->local) && family_ok(packet->remote),
+                     "fw_ruleset_evaluate: an address family is not FW_AF_NONE, FW_AF_INET or FW_AF_INET6");
+        fw::rules::packet p;
+        p.dir = packet->direction;
+        p.protocol = packet->protocol;
+        p.local = fw::net::from_abi(packet->local);
+        p.remote = fw::net::from_abi(packet->remote);
+        p.local_port = packet->local_port;
+        p.remote_port = packet->remote_port;
+        p.icmp_type = packet->icmp_type < -1 ? std::int16_t{-1} : packet->icmp_type;
+        p.icmp_code = packet->icmp_code < -1 ? std::int16_t{-1} : packet->icmp_code;
+        auto level = (flags & FW_EVAL_ALL_RULES) ? fw::rules::detail::all : fw::rules::detail::relevant;
+        auto ev = std::make_unique<fw_evaluation>();
+        ev->ev = fw::rules::evaluate(rs->set, p, packet->profiles, level);
+        *out = ev.release();
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_evaluation_get(const fw_evaluation *ev, fw_evaluation_info *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_evaluation_get: out is NULL");
+        *out = fw_evaluation_info{0, "", 0};
+        FW_CHECK_ARG(ev != nullptr, "fw_evaluation_get: ev is NULL");
+        out->verdict = static_cast<int>(ev->ev.result);
+        out->explanation = ev->ev.explanation.c_str();
+        out->count = ev->ev.rules.size();
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_result *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_evaluation_rule: out is NULL");
+        *out = fw_rule_result{0, 0, 0, 0, 0, 0, ""};
+        FW_CHECK_ARG(ev != nullptr, "fw_evaluation_rule: ev is NULL");
+        if (index >= ev->ev.rules.size()) return FW_ITEROVER;
+        const auto &r = ev->ev.rules[index];
+        out->index = r.index;
+        out->applies = static_cast<int>(r.how);
+        out->reason = static_cast<int>(r.why);
+        out->conditions = r.conditions;
+        out->enabled = r.enabled ? 1 : 0;
+        bool deciding = false;
+        for (auto k : ev->ev.deciding) deciding = deciding || k == index;
+        out->deciding = deciding ? 1 : 0;
+        out->text = r.text.c_str();
+        return FW_OK;
+    });
+}
+
+FW_API(void) fw_evaluation_free(fw_evaluation *ev) { std::unique_ptr<fw_evaluation> owned(ev); }
+
+FW_API(const char *) fw_verdict_name(int verdict) {
+    if (verdict < 0 || verdict > FW_VERDICT_UNDECIDABLE) return "Unknown";
+    return fw::rules::verdict_name(static_cast<fw::rules::verdict>(verdict));
+}
+
+FW_API(const char *) fw_rule_reason_name(int reason) {
+    if (reason < 0 || reason > FW_REASON_PORT_KEYWORD) return "Unknown";
+    return fw::rules::reason_name(static_cast<fw::rules::reason>(reason));
+}
+
+} // extern "C"

@@ -1,0 +1,313 @@
+// The rule set and the file loaders (.reg exports and plain text).
+#include "rules/ruleset.hpp"
+
+#include "abi/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace fw::rules {
+namespace {
+
+constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool icontains(std::string_view hay, std::string_view needle) noexcept {
+    if (needle.size() > hay.size()) return false;
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        std::size_t j = 0;
+        while (j < needle.size() && lower(hay[i + j]) == lower(needle[j])) ++j;
+        if (j == needle.size()) return true;
+    }
+    return false;
+}
+
+bool iends(std::string_view s, std::string_view suffix) noexcept {
+    if (suffix.size() > s.size()) return false;
+    return icontains(s.substr(s.size() - suffix.size()), suffix);
+}
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+void append_utf8(std::string &out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+bool starts_with_version(std::string_view s) noexcept {
+    return s.size() >= 2 && (s[0] == 'v' || s[0] == 'V') && s[1] >= '0' && s[1] <= '9';
+}
+
+store store_of_key(std::string_view key) noexcept {
+    if (icontains(key, "\\Policies\\Microsoft\\WindowsFirewall")) return store::group_policy;
+    if (iends(key, "\\SharedAccess\\Parameters\\FirewallPolicy\\FirewallRules")) return store::local;
+    return store::file;
+}
+
+std::size_t load_reg(ruleset &rs, std::string_view text, store origin, std::string_view source) {
+    std::vector<reg_problem> problems;
+    auto values = parse_reg_text(text, &problems);
+    for (auto &p : problems) rs.report({"", std::string(source), p.line, 0, p.message});
+    // When the export holds FirewallRules keys, only their values are rules
+    // (an export of the whole FirewallPolicy key also has profile settings).
+    bool has_rules_key = false;
+    for (const auto &v : values) has_rules_key = has_rules_key || iends(v.key, "FirewallRules");
+    std::size_t added = 0;
+    for (const auto &v : values) {
+        if (has_rules_key && !iends(v.key, "FirewallRules")) continue;
+        auto where = origin == store::unspecified ? store_of_key(v.key) : origin;
+        if (rs.add_or_report(v.name, v.data, where, source, v.line)) ++added;
+    }
+    return added;
+}
+
+std::size_t load_text(ruleset &rs, std::string_view text, store origin, std::string_view source) {
+    if (origin == store::unspecified) origin = store::file;
+    auto base = std::string_view(source);
+    if (auto slash = base.find_last_of("/\\"); slash != std::string_view::npos) base.remove_prefix(slash + 1);
+    std::size_t added = 0;
+    std::uint64_t line_no = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        auto nl = text.find('\n', pos);
+        auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        ++line_no;
+        pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+        line = trim(line);
+        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+        std::string name;
+        std::string_view rule_text = line;
+        if (!starts_with_version(line)) {
+            auto eq = line.find('=');
+            auto bar = line.find('|');
+            if (eq != std::string_view::npos && (bar == std::string_view::npos || eq < bar)) {
+                name.assign(trim(line.substr(0, eq)));
+                rule_text = trim(line.substr(eq + 1));
+            }
+        }
+        if (name.empty()) name = fmt::format("{}:{}", base, line_no);
+        if (rs.add_or_report(name, rule_text, origin, source, line_no)) ++added;
+    }
+    return added;
+}
+
+} // namespace
+
+const rule &ruleset::add(std::string_view name, std::string_view text, store origin, std::string_view source,
+                         std::uint64_t line) {
+    rule r;
+    try {
+        r = parse_rule(text);
+    } catch (const fw::error &e) {
+        auto label = name.empty() ? std::string("(unnamed)") : std::string(name);
+        std::string where = source.empty() ? std::string() : line ? fmt::format(" ({}:{})", source, line)
+                                                                  : fmt::format(" ({})", source);
+        throw fw::error(e.code(), e.klass(), fmt::format("rule '{}'{}: {}", label, where, e.what()), 0,
+                        static_cast<std::int64_t>(line), e.column());
+    }
+    r.name.assign(name);
+    r.origin = origin;
+    r.source.assign(source);
+    r.line = line;
+    rules_.push_back(std::move(r));
+    return rules_.back();
+}
+
+bool ruleset::add_or_report(std::string_view name, std::string_view text, store origin, std::string_view source,
+                            std::uint64_t line) {
+    try {
+        add(name, text, origin, source, line);
+        return true;
+    } catch (const fw::error &e) {
+        if (e.code() != FW_EFORMAT) throw;
+        report({std::string(name), std::string(source), line, static_cast<std::uint64_t>(e.column()), e.what()});
+        return false;
+    }
+}
+
+std::string decode_text(std::span<const std::byte> bytes) {
+    auto b = [&](std::size_t i) { return std::to_integer<unsigned>(bytes[i]); };
+    std::size_t n = bytes.size();
+    bool utf16 = false;
+    std::size_t start = 0;
+    if (n >= 2 && b(0) == 0xFF && b(1) == 0xFE) {
+        utf16 = true;
+        start = 2;
+    } else if (n >= 4 && b(0) != 0 && b(1) == 0 && b(2) != 0 && b(3) == 0) {
+        utf16 = true; // UTF-16LE without a BOM
+    }
+    if (!utf16) {
+        if (n >= 3 && b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) start = 3;
+        return std::string(reinterpret_cast<const char *>(bytes.data()) + start, n - start);
+    }
+    std::string out;
+    out.reserve((n - start) / 2 + 16);
+    for (std::size_t i = start; i + 1 < n; i += 2) {
+        std::uint32_t u = b(i) | (b(i + 1) << 8);
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+            std::uint32_t lo = b(i + 2) | (b(i + 3) << 8);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+                i += 2;
+                continue;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD; // lone surrogate
+        append_utf8(out, u);
+    }
+    return out;
+}
+
+std::vector<reg_value> parse_reg_text(std::string_view text, std::vector<reg_problem> *problems) {
+    std::vector<reg_value> out;
+    std::string key;
+    std::uint64_t line_no = 0;
+    std::size_t pos = 0;
+    bool continuing = false; // inside a hex value continued with '\'
+    auto problem = [&](std::string msg) {
+        if (problems) problems->push_back({line_no, std::move(msg)});
+    };
+    while (pos < text.size()) {
+        auto nl = text.find('\n', pos);
+        auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        ++line_no;
+        line = trim(line);
+        if (continuing) {
+            continuing = !line.empty() && line.back() == '\\';
+            continue;
+        }
+        if (line.empty() || line[0] == ';') continue;
+        if (line.starts_with("Windows Registry Editor") || line.starts_with("REGEDIT")) continue;
+        if (line[0] == '[') {
+            auto close = line.rfind(']');
+            key.assign(line.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+            if (!key.empty() && key[0] == '-') key.clear(); // a deletion entry: no values follow
+            continue;
+        }
+        std::string name;
+        std::size_t i = 0;
+        if (line[0] == '@') {
+            i = 1;
+        } else if (line[0] == '"') {
+            // quoted name with \\ and \" escapes
+            i = 1;
+            bool closed = false;
+            while (i < line.size()) {
+                char c = line[i];
+                if (c == '\\' && i + 1 < line.size()) {
+                    name += line[i + 1];
+                    i += 2;
+                    continue;
+                }
+                if (c == '"') {
+                    closed = true;
+                    ++i;
+                    break;
+                }
+                name += c;
+                ++i;
+            }
+            if (!closed) {
+                problem(fmt::format("line {}: unterminated value name", line_no));
+                continue;
+            }
+        } else {
+            problem(fmt::format("line {}: expected \"name\"=value or [key]", line_no));
+            continue;
+        }
+        if (i >= line.size() || line[i] != '=') {
+            problem(fmt::format("line {}: expected '=' after the value name", line_no));
+            continue;
+        }
+        ++i;
+        auto data = line.substr(i);
+        if (data.empty() || data[0] != '"') {
+            // dword:, hex:, hex(2): ... or '-' (delete): not a rule string.
+            continuing = !data.empty() && data.back() == '\\';
+            continue;
+        }
+        std::string value;
+        value.reserve(data.size());
+        bool closed = false;
+        std::size_t j = 1;
+        while (j < data.size()) {
+            char c = data[j];
+            if (c == '\\' && j + 1 < data.size() && (data[j + 1] == '\\' || data[j + 1] == '"')) {
+                value += data[j + 1];
+                j += 2;
+                continue;
+            }
+            if (c == '"') {
+                closed = true;
+                ++j;
+                break;
+            }
+            value += c;
+            ++j;
+        }
+        if (!closed || j != data.size()) {
+            problem(fmt::format("line {}: value '{}': the string data is not a closed \"...\"", line_no, name));
+            continue;
+        }
+        if (key.empty()) {
+            problem(fmt::format("line {}: value '{}' outside a [key]", line_no, name));
+            continue;
+        }
+        out.push_back({key, std::move(name), std::move(value), line_no});
+    }
+    return out;
+}
+
+std::size_t load_bytes(ruleset &rs, std::span<const std::byte> bytes, store origin, std::string_view source) {
+    auto text = decode_text(bytes);
+    std::string_view view = text;
+    auto first = view.substr(0, view.find('\n'));
+    if (first.starts_with("Windows Registry Editor") || first.starts_with("REGEDIT4"))
+        return load_reg(rs, view, origin, source);
+    return load_text(rs, view, origin, source);
+}
+
+std::size_t load_file(ruleset &rs, const std::string &path, store origin) {
+    namespace fs = std::filesystem;
+    if (path.empty()) fail_invalid("the path is empty");
+    fs::path p(std::u8string(reinterpret_cast<const char8_t *>(path.data()), path.size()));
+    std::error_code ec;
+    auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+        if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+            throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot access '{}': {}", path, ec.message()),
+                            ec.value());
+        throw fw::error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("file not found: '{}'", path), ENOENT);
+    }
+    if (fs::is_directory(st)) fail_invalid(fmt::format("'{}' is a directory, not a rule file", path));
+    std::ifstream in(p, std::ios::binary);
+    if (!in)
+        throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot open '{}' for reading", path), EACCES);
+    std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw fw::error(FW_EIO, FW_ERRCLASS_OS, fmt::format("error reading '{}'", path), EIO);
+    return load_bytes(rs, std::as_bytes(std::span<const char>(buf)), origin, path);
+}
+
+} // namespace fw::rules
