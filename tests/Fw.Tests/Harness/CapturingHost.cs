@@ -78,8 +78,13 @@ public sealed class CapturingHost : PSHost
         public override void WriteInformation(InformationRecord record) => Add("information", record.ToString());
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
+        private static readonly System.Text.RegularExpressions.Regex Ansi = new(@"\x1b\[[0-9;?]*[ -/]*[@-~]");
+
         private void Append(string value, bool newline)
         {
+            // The formatter colours table headers even with $PSStyle.OutputRendering = 'PlainText' in a custom host;
+            // tests compare plain text.
+            if (value.IndexOf('\x1b') >= 0) value = Ansi.Replace(value, string.Empty);
             lock (_gate)
             {
                 _text.Append(value);
