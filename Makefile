@@ -39,11 +39,14 @@ module: native
 test-native: native-asan
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
+# The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so).
 test-module: module
+	dotnet build tests/FwShell/FwShell.csproj -c $(CONFIG) -o $(BUILD)/fwsh --nologo -v quiet
 	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"
 
 test: test-native test-module
 
+# The Director scenario on docs/samples/director.log (tests/fwsh: pwsh if installed, else the hosted engine).
 demo: module
 	tests/fwsh -File docs/demo.ps1
 
@@ -51,7 +54,7 @@ bench: module
 	bash tools/bench.sh
 
 clean:
-	rm -rf $(BUILD) bin module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj
+	rm -rf $(BUILD) bin en-US module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj tests/FwShell/bin tests/FwShell/obj
 
 # Cross-compile the Win32 code paths (file mapping, wide paths, registry) into
 # bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite

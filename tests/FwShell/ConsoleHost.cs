@@ -20,6 +20,9 @@ internal sealed class ConsoleHost : PSHost
     /// <summary>Strip ANSI escape sequences (output is not a terminal).</summary>
     public bool PlainText { get => _ui.PlainText; set => _ui.PlainText = value; }
 
+    /// <summary>Send formatted output to stderr (while an uncaught error is being printed).</summary>
+    public bool ToStandardError { get => _ui.ToStandardError; set => _ui.ToStandardError = value; }
+
     public override CultureInfo CurrentCulture => CultureInfo.CurrentCulture;
     public override CultureInfo CurrentUICulture => CultureInfo.CurrentUICulture;
     public override Guid InstanceId => _id;
@@ -35,8 +38,12 @@ internal sealed class ConsoleHost : PSHost
     private sealed class ConsoleUI : PSHostUserInterface
     {
         private readonly ConsoleRawUI _raw = new();
-        private readonly TextWriter _out = Console.Out;
+        private readonly TextWriter _stdout = Console.Out;
         private readonly TextWriter _err = Console.Error;
+
+        public bool ToStandardError { get; set; }
+
+        private TextWriter _out => ToStandardError ? _err : _stdout;
 
         private static readonly System.Text.RegularExpressions.Regex Ansi =
             new(@"\x1b\[[0-9;?]*[ -/]*[@-~]", System.Text.RegularExpressions.RegexOptions.Compiled);
@@ -51,7 +58,7 @@ internal sealed class ConsoleHost : PSHost
         public override void WriteLine(string value) => _out.WriteLine(Text(value));
         public override void WriteErrorLine(string value)
         {
-            _out.Flush();
+            _stdout.Flush();
             _err.WriteLine(Text(value));
             _err.Flush();
         }

@@ -69,7 +69,9 @@ bool ok;
 bool lastStatus;
 if (command != null)
 {
-    ok = Invoke(ps => ps.AddScript(command), out lastStatus);
+    // pwsh -Command exits 1 when the last statement failed ($? false), e.g. a non-terminating error.
+    ok = Invoke(ps => ps.AddScript(command + "\n$global:__fwshStatus = $?"), out lastStatus);
+    if (ok) lastStatus = runspace.SessionStateProxy.GetVariable("__fwshStatus") is not false;
 }
 else
 {
@@ -139,6 +141,7 @@ void ReportTerminating(RuntimeException e)
 {
     // Format the error record the way the engine formats errors (through Out-Default to the host).
     Console.Out.Flush();
+    host.ToStandardError = true;
     try
     {
         using var ps = PowerShell.Create();
@@ -149,6 +152,11 @@ void ReportTerminating(RuntimeException e)
     catch (RuntimeException)
     {
         Console.Error.WriteLine(e.Message);
+    }
+    finally
+    {
+        host.ToStandardError = false;
+        Console.Error.Flush();
     }
 }
 

@@ -1,0 +1,74 @@
+# Fw demo: the Director scenario.
+#
+# An admin console on a pool server (192.168.10.21) cannot reach the Director (192.168.10.5).
+# docs/samples/director.log is the Director's firewall log (pfirewall.log as Windows 10+ writes it:
+# pid column, blank line after #Fields, CRLF). Question: what did the Director's firewall drop?
+#
+# Run it with `make demo`, or: tests/fwsh -File docs/demo.ps1
+# It uses only Fw and PowerShell's core cmdlets (ForEach-Object, Where-Object, Out-Host), so it runs in
+# the hosted engine as well as in pwsh or Windows PowerShell.
+param(
+    [string] $Log = [System.IO.Path]::Combine($PSScriptRoot, 'samples', 'director.log'),
+    [string] $PoolServer = '192.168.10.21',
+    [string] $Director = '192.168.10.5'
+)
+
+function Show-Title([string] $Text) {
+    ''
+    $Text
+    '-' * $Text.Length
+}
+
+"The Director ($Director) log: $Log"
+
+# 1. Everything that was dropped, summarised by protocol and destination port (a hashtable, no Group-Object).
+Show-Title 'Dropped packets by protocol and destination port'
+$byPort = @{}
+Get-FwDrop -Path $Log | ForEach-Object {
+    $key = '{0}/{1}' -f $_.Protocol, $(if ($null -eq $_.DestinationPort) { '-' } else { $_.DestinationPort })
+    if (-not $byPort.ContainsKey($key)) { $byPort[$key] = [pscustomobject]@{ Port = $key; Count = 0; Sources = @{} } }
+    $byPort[$key].Count++
+    $byPort[$key].Sources["$($_.SourceAddress)"] = $true
+}
+$rows = [System.Collections.Generic.List[object]]::new()
+foreach ($entry in $byPort.Values) { $rows.Add($entry) }
+$rows.Sort([System.Comparison[object]] { param($a, $b) $b.Count.CompareTo($a.Count) })
+$rows | ForEach-Object { '{0,-14} {1,4} packet(s) from {2}' -f $_.Port, $_.Count, (@($_.Sources.Keys) -join ', ') }
+
+# 2. Everything the pool server sent to the Director, dropped or allowed.
+Show-Title "From the pool server ($PoolServer) to the Director, dropped and allowed"
+Get-FwDrop -Path $Log -Action Drop, Allow -SourceAddress $PoolServer -DestinationAddress $Director | Out-Host
+
+# 3. The main job: the dynamic RPC port the endpoint mapper handed out.
+Show-Title 'Get-FwDrop -DestinationPort 49154'
+$drops = @(Get-FwDrop -Path $Log -DestinationPort 49154)
+$drops | Out-Host
+
+# 4. The answer, from the data.
+Show-Title 'Answer'
+$flows = @{}
+foreach ($d in $drops) {
+    $key = '{0} -> {1} {2}/{3} ({4})' -f $d.SourceAddress, $d.DestinationAddress, $d.Protocol, $d.DestinationPort, $d.Direction
+    if (-not $flows.ContainsKey($key)) {
+        $flows[$key] = [pscustomobject]@{ Flow = $key; Packets = 0; Attempts = @{}; First = $d.Time; Last = $d.Time; Flags = @{}; Pid = $d.ProcessId }
+    }
+    $f = $flows[$key]
+    $f.Packets++
+    $f.Attempts[$d.SourcePort] = $true
+    $f.Flags["$($d.TcpFlags)"] = $true
+    if ($d.Time -lt $f.First) { $f.First = $d.Time }
+    if ($d.Time -gt $f.Last) { $f.Last = $d.Time }
+}
+foreach ($f in $flows.Values) {
+    '{0}: {1} packet(s) dropped, {2} connection attempt(s) (TCP flags {3}), {4:HH:mm:ss} to {5:HH:mm:ss}, listening process id {6}.' -f `
+        $f.Flow, $f.Packets, $f.Attempts.Count, (@($f.Flags.Keys) -join ','), $f.First, $f.Last, $f.Pid
+}
+$epmap = @(Get-FwDrop -Path $Log -Action Allow -SourceAddress $PoolServer -DestinationAddress $Director -DestinationPort 135)
+if ($epmap.Count -gt 0 -and $drops.Count -gt 0) {
+    "The RPC endpoint mapper (TCP 135) was allowed $($epmap.Count) time(s) just before; the dynamic port it handed out was dropped."
+    'Fix: allow inbound TCP to the RPC dynamic ports (LocalPort RPC) from the pool server, for the service that listens'
+    "(process id $($drops[0].ProcessId) on the Director), rather than opening port 49154, which changes at every restart."
+}
+elseif ($drops.Count -eq 0) {
+    'No packet to port 49154 was dropped.'
+}
