@@ -149,10 +149,11 @@ FW_API(int) fw_cursor_segment(fw_cursor *cursor, fw_reader **reader, int *source
 
 /* The position reached. through == NULL: just past everything the current (or
  * last) segment's reader consumed. Otherwise through must be a record of the
- * current reader's last batch: the position just past that record's line (use
- * it when the consumer stopped in the middle of a batch).
- * *out is unchanged-and-FW_ITEROVER is returned when nothing was read yet and
- * the cursor was opened without a position. */
+ * current reader's last batch: the position just past that record's line (for
+ * a consumer that stopped in the middle of a batch). Returns FW_ITEROVER (and
+ * a zeroed *out) when the cursor was opened without a position and has read
+ * nothing yet. Read each reader to FW_ITEROVER before fw_cursor_segment or
+ * fw_cursor_poll: they take the reader's end as the position reached. */
 FW_API(int) fw_cursor_position(fw_cursor *cursor, const fw_record *through, fw_position *out);
 
 /* Follow mode: close the current segment, look at the log again from the
@@ -161,10 +162,11 @@ FW_API(int) fw_cursor_position(fw_cursor *cursor, const fw_record *through, fw_p
  * (one stat and one read of at most FW_PREFIX_MAX bytes per file). */
 FW_API(int) fw_cursor_poll(fw_cursor *cursor, int *ready);
 
-/* Warnings of the most recent plan (open or poll): FW_WARN_* and a sentence
- * describing them ("" when none). message is borrowed: valid until the next
- * call on this cursor. */
-FW_API(int) fw_cursor_warnings(const fw_cursor *cursor, uint32_t *warnings, const char **message);
+/* Warnings found since the previous call (by the plan at open or poll, or
+ * while opening a segment): FW_WARN_* and sentences describing them ("" when
+ * none); then forgotten. message is borrowed: valid until the next call on
+ * this cursor. */
+FW_API(int) fw_cursor_warnings(fw_cursor *cursor, uint32_t *warnings, const char **message);
 
 FW_API(void) fw_cursor_free(fw_cursor *cursor);
 

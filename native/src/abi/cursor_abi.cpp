@@ -3,11 +3,14 @@
 #include <fw/cursor.h>
 
 #include "abi/error.hpp"
+#include "cursor/cursor.hpp"
 #include "cursor/identity.hpp"
 #include "cursor/plan.hpp"
 #include "win/log_policy.hpp"
 
 #include <cstring>
+#include <memory>
+#include <string>
 #include <string_view>
 
 namespace {
@@ -27,6 +30,11 @@ int check_position(const fw_position *p) {
 }
 
 } // namespace
+
+struct fw_cursor {
+    fw::cursor::log_cursor value;
+    std::string message; // the text handed out by fw_cursor_warnings
+};
 
 extern "C" {
 
@@ -88,5 +96,79 @@ FW_API(int) fw_log_default_paths(char *buffer, size_t size, size_t *needed, size
         return FW_OK;
     });
 }
+
+FW_API(int) fw_cursor_open(fw_cursor **out, const char *path, const fw_position *from,
+                           const fw_cursor_options *opts) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_cursor_open: out is NULL");
+        *out = nullptr;
+        FW_CHECK_ARG(path != nullptr && *path != '\0', "fw_cursor_open: path is NULL or empty");
+        fw_cursor_options o = FW_CURSOR_OPTIONS_INIT;
+        if (opts != nullptr) {
+            FW_CHECK_ARG(opts->version == FW_CURSOR_OPTIONS_VERSION,
+                         "fw_cursor_open: options version is not FW_CURSOR_OPTIONS_VERSION");
+            o = *opts;
+        }
+        FW_CHECK_ARG((o.flags & ~(FW_PLAN_INCLUDE_ROTATED | FW_CURSOR_FOLLOW)) == 0, "fw_cursor_open: unknown flags");
+        FW_CHECK_ARG(o.batch_size <= (1u << 20), "fw_cursor_open: batch_size is larger than 1048576");
+        if (int rc = check_position(from); rc != FW_OK) return rc;
+        *out = std::make_unique<fw_cursor>(
+                   fw_cursor{fw::cursor::log_cursor(path, from, o.flags, o.batch_size, o.filter), {}})
+                   .release();
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_cursor_segment(fw_cursor *cursor, fw_reader **reader, int *source, const char **path) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(reader != nullptr, "fw_cursor_segment: reader is NULL");
+        *reader = nullptr;
+        FW_CHECK_ARG(cursor != nullptr, "fw_cursor_segment: cursor is NULL");
+        fw_reader *r = cursor->value.next_segment();
+        if (source != nullptr) *source = cursor->value.source();
+        if (path != nullptr) *path = cursor->value.path().c_str();
+        if (r == nullptr) return FW_ITEROVER;
+        *reader = r;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_cursor_position(fw_cursor *cursor, const fw_record *through, fw_position *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_cursor_position: out is NULL");
+        *out = fw_position{};
+        FW_CHECK_ARG(cursor != nullptr, "fw_cursor_position: cursor is NULL");
+        auto p = cursor->value.position(through);
+        if (!p) return FW_ITEROVER;
+        *out = *p;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_cursor_poll(fw_cursor *cursor, int *ready) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(ready != nullptr, "fw_cursor_poll: ready is NULL");
+        *ready = 0;
+        FW_CHECK_ARG(cursor != nullptr, "fw_cursor_poll: cursor is NULL");
+        *ready = cursor->value.poll() ? 1 : 0;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_cursor_warnings(fw_cursor *cursor, uint32_t *warnings, const char **message) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(warnings != nullptr, "fw_cursor_warnings: warnings is NULL");
+        *warnings = 0;
+        if (message != nullptr) *message = "";
+        FW_CHECK_ARG(cursor != nullptr, "fw_cursor_warnings: cursor is NULL");
+        auto [w, m] = cursor->value.take_warnings();
+        cursor->message = std::move(m);
+        *warnings = w;
+        if (message != nullptr) *message = cursor->message.c_str();
+        return FW_OK;
+    });
+}
+
+FW_API(void) fw_cursor_free(fw_cursor *cursor) { std::unique_ptr<fw_cursor> owned(cursor); }
 
 } // extern "C"

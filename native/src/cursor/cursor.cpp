@@ -1,0 +1,212 @@
+#include "cursor/cursor.hpp"
+
+#include "abi/error.hpp"
+#include "cursor/identity.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace fw::cursor {
+
+namespace {
+
+[[noreturn]] void rethrow_last(int rc) {
+    const fw_error *e = fw_error_last();
+    throw error(rc, e->klass, e->message, e->os_error, e->line, e->column);
+}
+
+bool same_os_identity(const os_identity &a, const os_identity &b) noexcept {
+    return a.known && b.known && a.volume == b.volume && a.index_lo == b.index_lo && a.index_hi == b.index_hi;
+}
+
+} // namespace
+
+log_cursor::log_cursor(std::string live_path, const fw_position *from, std::uint32_t flags,
+                       std::uint32_t batch_size, const fw_filter *filter)
+    : live_(std::move(live_path)), old_(rotated_path(live_)), batch_size_(batch_size), filter_(filter),
+      last_path_(live_) {
+    if (from != nullptr) pos_ = *from;
+    const plan_result r = make_plan(live_, from, flags & FW_PLAN_INCLUDE_ROTATED);
+    set_plan(r);
+    if (queue_.empty() && (r.plan.warnings & FW_WARN_NO_LOG) != 0 && (flags & FW_CURSOR_FOLLOW) == 0)
+        throw error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("log file not found: '{}'", live_));
+}
+
+void log_cursor::warn(std::uint32_t flag, const std::string &sentence) {
+    warnings_ |= flag;
+    if (!message_.empty()) message_ += ' ';
+    message_ += sentence;
+}
+
+void log_cursor::set_plan(const plan_result &r) {
+    queue_.assign(r.plan.segments, r.plan.segments + r.plan.count);
+    if (r.plan.warnings != 0) warn(r.plan.warnings, r.message);
+}
+
+std::pair<std::uint32_t, std::string> log_cursor::take_warnings() {
+    return {std::exchange(warnings_, 0u), std::exchange(message_, std::string())};
+}
+
+fw_reader *log_cursor::next_segment() {
+    finish_current();
+    while (!queue_.empty()) {
+        const fw_segment seg = queue_.front();
+        queue_.pop_front();
+        if (auto s = open_segment(seg)) {
+            cur_ = std::move(s);
+            return cur_->reader.get();
+        }
+    }
+    return nullptr;
+}
+
+std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segment &seg) {
+    const bool planned_live = seg.source == FW_SOURCE_LIVE;
+    const std::string &planned = planned_live ? live_ : old_;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        // Where is the planned file now? A live file may have been rotated to .old since.
+        std::optional<file> h;
+        fw_source source = static_cast<fw_source>(seg.source);
+        if (auto f = file::open_if_exists(planned); f && compare(*f, seg.file) == FW_FILE_SAME) {
+            h = std::move(f);
+        } else if (planned_live) {
+            if (auto g = file::open_if_exists(old_); g && compare(*g, seg.file) == FW_FILE_SAME) {
+                h = std::move(g);
+                source = FW_SOURCE_ROTATED;
+            }
+        }
+        if (!h) {
+            warn(FW_WARN_GAP, fmt::format("'{}' was rotated away or replaced before it could be read: records it "
+                                          "held may have been lost.",
+                                          planned));
+            return std::nullopt;
+        }
+        const std::string &where = source == FW_SOURCE_LIVE ? live_ : old_;
+        const std::uint64_t size_before = h->size();
+        if (size_before < seg.start) {
+            warn(FW_WARN_TRUNCATED,
+                 fmt::format("'{}' shrank below byte {} while it was being opened; it will be read again "
+                             "from the start.",
+                             where, seg.start));
+            return std::nullopt;
+        }
+
+        fw_reader_options o = FW_READER_OPTIONS_INIT;
+        o.batch_size = batch_size_;
+        o.start_offset = seg.start;
+        o.filter = filter_;
+        fw_reader *raw = nullptr;
+        const int rc = fw_reader_open(&raw, where.c_str(), &o);
+        if (rc == FW_ENOTFOUND) continue; // renamed between our look and the reader's open
+        if (rc != FW_OK) rethrow_last(rc);
+        reader_ptr reader(raw);
+
+        // Did the reader open the file we checked? The name may have moved on in between;
+        // if the name still leads to our file after the reader opened it, it opened ours.
+        const os_identity id = h->identity();
+        auto again = file::open_if_exists(where);
+        if (!again) continue;
+        const bool same = id.known ? same_os_identity(again->identity(), id) : compare(*again, seg.file) == FW_FILE_SAME;
+        if (!same) continue;
+
+        segment_state s;
+        s.source = source;
+        s.path = where;
+        s.start = seg.start;
+        s.os = id;
+        s.size = h->size(); // after the reader's open: at least what the reader sees
+        s.prefix.resize(static_cast<std::size_t>(std::min<std::uint64_t>(FW_PREFIX_MAX, s.size)));
+        s.prefix.resize(h->read_at(0, s.prefix));
+        fw_reader_stats st{};
+        if (fw_reader_stats_get(reader.get(), &st) == FW_OK) s.utf16 = st.encoding == FW_ENC_UTF16LE;
+        s.handle = std::move(*h);
+        s.reader = std::move(reader);
+        return s;
+    }
+    throw error(FW_ECONFLICT, FW_ERRCLASS_OS,
+                fmt::format("'{}' kept being renamed while it was being opened; try again", planned));
+}
+
+void log_cursor::finish_current() {
+    if (!cur_) return;
+    fw_reader_stats st{};
+    if (fw_reader_stats_get(cur_->reader.get(), &st) == FW_OK && (st.position > cur_->start || !pos_))
+        pos_ = position_in(*cur_, st.position);
+    last_source_ = cur_->source;
+    last_path_ = cur_->path;
+    cur_.reset();
+}
+
+bool log_cursor::still_at(const std::string &path, const segment_state &s) const {
+    auto f = file::open_if_exists(path);
+    if (!f) return false;
+    const os_identity id = f->identity();
+    if (id.known && s.os.known) return same_os_identity(id, s.os);
+    return compare(*f, make_id(s.os, s.size, s.prefix)) == FW_FILE_SAME;
+}
+
+fw_position log_cursor::position_in(const segment_state &s, std::uint64_t offset) const {
+    fw_position p{};
+    p.offset = offset;
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(offset, s.prefix.size()));
+    p.file = make_id(s.os, s.size, std::span<const std::byte>(s.prefix).first(n));
+    // While the file is the live one, the file at .old is the older generation:
+    // remember it so that it is never read again (see fw_position.before).
+    if (still_at(live_, s)) {
+        if (auto o = file::open_if_exists(old_)) {
+            const os_identity oid = o->identity();
+            if (!(oid.known && s.os.known && same_os_identity(oid, s.os))) p.before = identify(*o, FW_PREFIX_MAX);
+        }
+    }
+    return p;
+}
+
+std::uint64_t log_cursor::line_end(const segment_state &s, std::uint64_t offset) const {
+    std::array<std::byte, 4096> buf{};
+    std::uint64_t at = offset;
+    while (at < s.size) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), s.size - at));
+        const std::size_t got = s.handle->read_at(at, std::span(buf).first(want));
+        if (got == 0) break;
+        if (s.utf16) {
+            // Chunks start at an even distance from the line start, so a unit never straddles two.
+            for (std::size_t i = 0; i + 1 < got; i += 2)
+                if (buf[i] == std::byte{'\n'} && buf[i + 1] == std::byte{0}) return at + i + 2;
+        } else {
+            for (std::size_t i = 0; i < got; ++i)
+                if (buf[i] == std::byte{'\n'}) return at + i + 1;
+        }
+        at += got;
+    }
+    throw error(FW_ERROR, FW_ERRCLASS_INTERNAL,
+                fmt::format("no line end after the record at byte {} of '{}'", offset, s.path));
+}
+
+std::optional<fw_position> log_cursor::position(const fw_record *through) {
+    if (through != nullptr) {
+        if (!cur_) fail_invalid("fw_cursor_position: no segment is being read");
+        if (through->offset < cur_->start || through->offset >= cur_->size)
+            fail_invalid(fmt::format("fw_cursor_position: the record at byte {} is not from the segment being "
+                                     "read ('{}' from byte {})",
+                                     through->offset, cur_->path, cur_->start));
+        return position_in(*cur_, line_end(*cur_, through->offset));
+    }
+    if (cur_) {
+        fw_reader_stats st{};
+        if (fw_reader_stats_get(cur_->reader.get(), &st) == FW_OK && (st.position > cur_->start || !pos_))
+            return position_in(*cur_, st.position);
+    }
+    return pos_;
+}
+
+bool log_cursor::poll() {
+    if (!queue_.empty()) return true;
+    finish_current();
+    set_plan(make_plan(live_, pos_ ? &*pos_ : nullptr, 0));
+    return !queue_.empty();
+}
+
+} // namespace fw::cursor
