@@ -262,7 +262,10 @@ namespace Fw.Commands
             return result;
         }
 
-        /// <summary>With no -Path: the firewall's log on Windows; elsewhere -Path is required.</summary>
+        /// <summary>
+        /// With no -Path: the firewall's log on Windows (%SystemRoot%\System32\LogFiles\Firewall\pfirewall.log
+        /// until the policy's paths come from fw_log_default_paths); elsewhere -Path is required.
+        /// </summary>
         private IEnumerable<string> DefaultPaths()
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using Fw.Native;
@@ -9,7 +10,12 @@ namespace Fw.Core
     internal sealed class RecordConverter
     {
         private static readonly string[] ProtocolNames = BuildProtocolNames();
+        private const int AddressCacheLimit = 4096;
         private readonly string _logFile;
+
+        // Logs repeat a few addresses many times: IPv4 addresses are shared per file instead of
+        // allocated per record (IPAddress compares by value, so sharing is invisible to users).
+        private readonly Dictionary<uint, IPAddress> _v4 = new Dictionary<uint, IPAddress>();
 
         internal RecordConverter(string logFile) => _logFile = logFile;
 
@@ -122,13 +128,17 @@ namespace Fw.Core
             return new string(chars);
         }
 
-        private static unsafe IPAddress? Address(FwAddr* a)
+        private unsafe IPAddress? Address(FwAddr* a)
         {
             if (a->Family == FwNative.FamilyInet)
             {
                 byte* b = a->Bytes;
                 uint v = b[0] | ((uint)b[1] << 8) | ((uint)b[2] << 16) | ((uint)b[3] << 24);
-                return new IPAddress((long)v);
+                if (_v4.TryGetValue(v, out var cached)) return cached;
+                if (_v4.Count >= AddressCacheLimit) _v4.Clear();
+                var address = new IPAddress((long)v);
+                _v4[v] = address;
+                return address;
             }
             if (a->Family == FwNative.FamilyInet6)
             {
