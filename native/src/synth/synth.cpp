@@ -103,7 +103,57 @@ struct addr_stat {
     }
 };
 
-using addr_map = std::unordered_map<net::ip, addr_stat, ip_hash>;
+// Drops aggregated per (group, remote address): an open-addressing table keyed
+// by group index << 32 | interned address id. Memory is bounded by the number
+// of distinct pairs, not by the number of drops.
+class pair_table {
+public:
+    struct slot {
+        std::uint64_t key = 0; // key + 1; 0 = empty
+        addr_stat stat;
+    };
+    addr_stat &operator[](std::uint64_t key) {
+        if ((size_ + 1) * 2 > slots_.size()) grow();
+        auto i = index(key);
+        while (true) {
+            auto &s = slots_[i];
+            if (s.key == key + 1) return s.stat;
+            if (s.key == 0) {
+                s.key = key + 1;
+                ++size_;
+                return s.stat;
+            }
+            i = (i + 1) & (slots_.size() - 1);
+        }
+    }
+    template <class F>
+    void for_each(F &&f) const {
+        for (const auto &s : slots_)
+            if (s.key != 0) f(s.key - 1, s.stat);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+private:
+    std::size_t index(std::uint64_t key) const noexcept {
+        key += 0x9e3779b97f4a7c15ull;
+        key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ull;
+        key = (key ^ (key >> 27)) * 0x94d049bb133111ebull;
+        key ^= key >> 31;
+        return static_cast<std::size_t>(key) & (slots_.size() - 1);
+    }
+    void grow() {
+        std::vector<slot> old = std::move(slots_);
+        slots_.assign(old.empty() ? 1024 : old.size() * 2, slot{});
+        for (const auto &s : old) {
+            if (s.key == 0) continue;
+            auto i = index(s.key - 1);
+            while (slots_[i].key != 0) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = s;
+        }
+    }
+    std::vector<slot> slots_;
+    std::size_t size_ = 0;
+};
 
 // A group: one direction, protocol and service port (or ICMP type).
 struct group {
@@ -111,8 +161,9 @@ struct group {
     std::uint8_t protocol;
     std::int32_t port;      // service port, or -1
     std::int16_t icmp_type; // or -1
-    addr_map addrs;
 };
+
+using addr_list = std::vector<std::pair<std::uint32_t, addr_stat>>; // address id -> stats, sorted by id
 
 constexpr std::uint64_t group_key(std::uint8_t dir, std::uint8_t proto, std::int32_t port, std::int16_t icmp) noexcept {
     const std::uint64_t p = port >= 0 ? static_cast<std::uint64_t>(port) : 0x1ffffu;
@@ -127,7 +178,7 @@ struct unit {
     port_kind kind;
     std::int32_t port; // for number
     std::int16_t icmp_type;
-    addr_map addrs;
+    addr_list addrs;
 };
 
 } // namespace
@@ -258,12 +309,17 @@ struct synthesizer::impl {
     options opts;
     std::vector<group> groups;
     std::unordered_map<std::uint64_t, std::uint32_t> index;
+    std::vector<net::ip> ips;                                  // interned remote addresses
+    std::unordered_map<net::ip, std::uint32_t, ip_hash> ip_ids;
+    pair_table pairs;
     std::optional<existing_rules> existing;
     std::vector<candidate> out;
     std::uint64_t added = 0;
 
     std::uint64_t last_key = ~0ull;
     std::uint32_t last_group = 0;
+    net::ip last_ip{};
+    std::uint32_t last_ip_id = ~0u;
 
     void add_one(const drop &d) {
         const auto proto = static_cast<std::uint8_t>(d.protocol);
@@ -273,52 +329,73 @@ struct synthesizer::impl {
         if (has_ports(proto)) port = dir == FW_DIR_INBOUND ? d.local_port : d.remote_port;
         else if (is_icmp(proto)) icmp = d.icmp_type;
         const auto key = group_key(dir, proto, port, icmp);
-        std::uint32_t gi;
-        if (key == last_key) {
-            gi = last_group;
-        } else {
+        if (key != last_key) {
             auto [it, inserted] = index.try_emplace(key, static_cast<std::uint32_t>(groups.size()));
-            if (inserted) groups.push_back(group{dir, proto, port, icmp, {}});
-            gi = it->second;
+            if (inserted) groups.push_back(group{dir, proto, port, icmp});
             last_key = key;
-            last_group = gi;
+            last_group = it->second;
         }
-        groups[gi].addrs[net::from_abi(d.remote)].add(d.time);
+        const auto remote = net::from_abi(d.remote);
+        if (last_ip_id == ~0u || !(remote == last_ip)) {
+            auto [it, inserted] = ip_ids.try_emplace(remote, static_cast<std::uint32_t>(ips.size()));
+            if (inserted) ips.push_back(remote);
+            last_ip = remote;
+            last_ip_id = it->second;
+        }
+        pairs[static_cast<std::uint64_t>(last_group) << 32 | last_ip_id].add(d.time);
         ++added;
     }
 
+    static void merge_into(addr_list &list) {
+        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        std::size_t w = 0;
+        for (std::size_t r = 0; r < list.size(); ++r) {
+            if (w > 0 && list[w - 1].first == list[r].first) list[w - 1].second.add(list[r].second);
+            else list[w++] = list[r];
+        }
+        list.resize(w);
+    }
+
     std::vector<unit> make_units() const {
+        std::vector<addr_list> per_group(groups.size());
+        pairs.for_each([&](std::uint64_t key, const addr_stat &s) {
+            per_group[static_cast<std::size_t>(key >> 32)].emplace_back(static_cast<std::uint32_t>(key), s);
+        });
         std::vector<unit> units;
         units.reserve(groups.size());
         std::optional<std::size_t> rpc;
         std::optional<std::size_t> epmap_source;
-        for (const auto &g : groups) {
+        for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+            const auto &g = groups[gi];
+            auto &list = per_group[gi];
             const bool inbound_tcp = g.direction == FW_DIR_INBOUND && g.protocol == 6;
             if (opts.use_rpc_keyword && inbound_tcp && g.port >= dynamic_port_lo) {
                 if (!rpc) {
                     rpc = units.size();
                     units.push_back(unit{g.direction, g.protocol, port_kind::rpc, -1, -1, {}});
                 }
-                for (const auto &[a, s] : g.addrs) units[*rpc].addrs[a].add(s);
+                auto &dst = units[*rpc].addrs;
+                dst.insert(dst.end(), list.begin(), list.end());
                 continue;
             }
             if (opts.use_rpc_keyword && inbound_tcp && g.port == rpc_epmap_port) epmap_source = units.size();
+            std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
             units.push_back(unit{g.direction, g.protocol, has_ports(g.protocol) ? port_kind::number : port_kind::none,
-                                 g.port, g.icmp_type, g.addrs});
+                                 g.port, g.icmp_type, std::move(list)});
         }
+        if (rpc) merge_into(units[*rpc].addrs);
         // Sources that hit 135 and the dynamic range get an RPCEPMap rule; the rest keep port 135.
         if (rpc && epmap_source) {
             unit epmap{FW_DIR_INBOUND, 6, port_kind::rpc_epmap, -1, -1, {}};
-            auto &plain = units[*epmap_source].addrs;
-            for (auto it = plain.begin(); it != plain.end();) {
-                if (units[*rpc].addrs.count(it->first) != 0) {
-                    epmap.addrs.emplace(it->first, it->second);
-                    it = plain.erase(it);
-                } else {
-                    ++it;
-                }
+            const auto &dynamic = units[*rpc].addrs;
+            addr_list rest;
+            for (const auto &e : units[*epmap_source].addrs) {
+                const bool both = std::binary_search(dynamic.begin(), dynamic.end(), e,
+                                                     [](const auto &a, const auto &b) { return a.first < b.first; });
+                (both ? epmap.addrs : rest).push_back(e);
             }
-            if (plain.empty()) units.erase(units.begin() + static_cast<std::ptrdiff_t>(*epmap_source));
+            units[*epmap_source].addrs = std::move(rest);
+            if (units[*epmap_source].addrs.empty()) units.erase(units.begin() + static_cast<std::ptrdiff_t>(*epmap_source));
             if (!epmap.addrs.empty()) units.push_back(std::move(epmap));
         }
         return units;
@@ -410,25 +487,34 @@ struct synthesizer::impl {
     void build() {
         out.clear();
         const auto units = make_units();
+        // Scope decisions per distinct address, once.
+        std::vector<std::optional<std::size_t>> scope_of(opts.scope.empty() ? 0 : ips.size());
+        std::vector<bool> keyword_of(scope_of.size());
+        for (std::size_t i = 0; i < scope_of.size(); ++i) {
+            bool k = false;
+            scope_of[i] = match_scope(opts.scope, ips[i], k);
+            keyword_of[i] = k;
+        }
         for (const auto &u : units) {
             // Scope: which entry accepts each remote address.
             std::vector<std::pair<net::ip, addr_stat>> outside;
             std::vector<std::pair<net::ip, addr_stat>> inside;
             std::vector<std::size_t> inside_scope;
             std::vector<bool> inside_keyword;
-            for (const auto &[a, s] : u.addrs) {
+            inside.reserve(u.addrs.size());
+            for (const auto &[id, s] : u.addrs) {
+                const auto &a = ips[id];
                 if (opts.scope.empty()) {
                     inside.emplace_back(a, s);
                     continue;
                 }
-                bool keyword_only = false;
-                auto m = match_scope(opts.scope, a, keyword_only);
+                const auto &m = scope_of[id];
                 if (!m) {
                     outside.emplace_back(a, s);
                 } else {
                     inside.emplace_back(a, s);
                     inside_scope.push_back(*m);
-                    inside_keyword.push_back(keyword_only);
+                    inside_keyword.push_back(keyword_of[id]);
                 }
             }
             const bool partial_scope = !outside.empty() && !inside.empty();
@@ -544,7 +630,9 @@ struct synthesizer::impl {
 
     void render(candidate &c) const {
         render_remote(c);
-        c.remote_seen = compress_addresses(c.remotes_seen);
+        // Without a scope the rule's addresses are exactly those seen: one rendering serves both.
+        c.remote_seen = opts.scope.empty() && c.status != FW_SYNTH_OUT_OF_SCOPE ? c.remote_address
+                                                                                : compress_addresses(c.remotes_seen);
         c.protocol_text = protocol_text(c.protocol);
         switch (c.kind) {
         case port_kind::number:
