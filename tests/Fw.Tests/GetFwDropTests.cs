@@ -559,7 +559,6 @@ public sealed class GetFwDropTests : IClassFixture<SampleLogs>
         for (int i = 0; i < 400_000; i++) sb.Append(line);
         string path = files.Write("long.log", sb.ToString(), crlf: false);
 
-        using var session = PsSession.Open();
         var script = "$script:n = 0; Get-FwDrop -Path $p | ForEach-Object { $script:n++ }";
         var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
         using var ps = PowerShell.Create(iss);

@@ -43,7 +43,7 @@ internal sealed class ConsoleHost : PSHost
 
         public bool ToStandardError { get; set; }
 
-        private TextWriter _out => ToStandardError ? _err : _stdout;
+        private TextWriter Out => ToStandardError ? _err : _stdout;
 
         private static readonly System.Text.RegularExpressions.Regex Ansi =
             new(@"\x1b\[[0-9;?]*[ -/]*[@-~]", System.Text.RegularExpressions.RegexOptions.Compiled);
@@ -53,18 +53,18 @@ internal sealed class ConsoleHost : PSHost
         private string Text(string s) => PlainText && s.IndexOf('\x1b') >= 0 ? Ansi.Replace(s, string.Empty) : s;
 
         public override PSHostRawUserInterface RawUI => _raw;
-        public override void Write(string value) => _out.Write(Text(value));
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(Text(value));
-        public override void WriteLine(string value) => _out.WriteLine(Text(value));
+        public override void Write(string value) => Out.Write(Text(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Out.Write(Text(value));
+        public override void WriteLine(string value) => Out.WriteLine(Text(value));
         public override void WriteErrorLine(string value)
         {
             _stdout.Flush();
             _err.WriteLine(Text(value));
             _err.Flush();
         }
-        public override void WriteWarningLine(string message) => _out.WriteLine("WARNING: " + Text(message));
-        public override void WriteVerboseLine(string message) => _out.WriteLine("VERBOSE: " + Text(message));
-        public override void WriteDebugLine(string message) => _out.WriteLine("DEBUG: " + Text(message));
+        public override void WriteWarningLine(string message) => Out.WriteLine("WARNING: " + Text(message));
+        public override void WriteVerboseLine(string message) => Out.WriteLine("VERBOSE: " + Text(message));
+        public override void WriteDebugLine(string message) => Out.WriteLine("DEBUG: " + Text(message));
         public override void WriteInformation(InformationRecord record) { }
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 

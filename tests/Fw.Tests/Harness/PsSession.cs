@@ -107,8 +107,11 @@ public sealed class PsSession : IDisposable
 
     /// <summary>
     /// Runs <paramref name="script"/> (a script block body) in this runspace. Each entry of
-    /// <paramref name="variables"/> becomes a variable ($name) first. A terminating error is caught and
-    /// returned in <see cref="PsResult.Terminating"/>.
+    /// <paramref name="variables"/> becomes a variable ($name) first. Any terminating error, including a
+    /// cmdlet's statement-terminating ThrowTerminatingError (which a plain script would step over), ends the
+    /// script and is returned in <see cref="PsResult.Terminating"/> with its original ErrorRecord.
+    /// Non-terminating errors (WriteError) go to <see cref="PsResult.Errors"/> and the script goes on.
+    /// A script that starts with a param block is run as is (statement-terminating errors then continue).
     /// </summary>
     public PsResult Run(string script, Dictionary<string, object?>? variables = null)
     {
@@ -119,12 +122,15 @@ public sealed class PsSession : IDisposable
         int mark = Host.Text.Length;
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
-        ps.AddScript(script);
-        Collection<PSObject> output = new();
+        bool hasParamBlock = System.Text.RegularExpressions.Regex.IsMatch(script, @"^\s*(\[CmdletBinding|param\s*\()",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        ps.AddScript(hasParamBlock ? script : "try {\n" + script + "\n} catch { throw }");
+        // Collected as it is written, so the output before a terminating error is kept.
+        var output = new PSDataCollection<PSObject>();
         RuntimeException? terminating = null;
         try
         {
-            output = ps.Invoke();
+            ps.Invoke(null, output);
         }
         catch (RuntimeException e)
         {
