@@ -33,6 +33,10 @@ const layout standard18 = layout::standard(true);
 reader::reader(std::string_view path, reader_options options)
     : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     filtering_ = !filter_.empty();
+    checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
+               !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
+               filter_.paths != 0,       filter_.has_time()};
+    need_ = need_std_ = fields_needed(standard17);
     batch_.reserve(std::min<std::uint32_t>(batch_size_, 65536));
     stats_.file_size = file_.size();
 
@@ -77,6 +81,7 @@ reader::reader(std::string_view path, reader_options options)
             if (auto lay = parse_fields_header(*h)) {
                 layout_ = *lay;
                 have_header_ = true;
+                need_ = fields_needed(layout_);
                 stats_.has_pid = lay->has(column::pid) ? 1 : 0;
             }
         }
@@ -128,7 +133,7 @@ void reader::header_line(const char *line, std::size_t n, bool counted) {
     if (text.substr(0, tag.size()) != tag) return; // #Version, #Software, other comments
     auto lay = parse_fields_header(text.substr(tag.size()));
     if (!lay) {
-        if (counted) skip(line_no_, fmt::format("unusable '#Fields:' header '{}'", shown(text)));
+        if (counted) skip(cur_line_, fmt::format("unusable '#Fields:' header '{}'", shown(text)));
         return;
     }
     if (counted) {
@@ -137,43 +142,65 @@ void reader::header_line(const char *line, std::size_t n, bool counted) {
     }
     layout_ = *lay;
     have_header_ = true;
+    need_ = fields_needed(layout_);
     stats_.has_pid = lay->has(column::pid) ? 1 : 0;
+}
+
+std::size_t reader::fields_needed(const layout &lay) const noexcept {
+    if (!filtering_) return max_fields;
+    const filter &f = filter_;
+    int last = -1;
+    auto use = [&](bool on, column c) {
+        if (on && lay[c] > last) last = lay[c];
+    };
+    use(f.actions != 0, column::action);
+    use(f.protocols.any(), column::protocol);
+    use(!f.src.empty(), column::src_ip);
+    use(!f.dst.empty(), column::dst_ip);
+    use(!f.src_ports.empty(), column::src_port);
+    use(!f.dst_ports.empty(), column::dst_port);
+    use(f.paths != 0, column::path);
+    use(f.has_time(), column::date);
+    use(f.has_time(), column::time);
+    // One more than the last one read: a field ends where the next one starts.
+    return std::min<std::size_t>(static_cast<std::size_t>(last + 2), max_fields);
 }
 
 reader::verdict reader::prefilter(const char *line, std::size_t n, const layout &lay, column &bad) const noexcept {
     const filter &f = filter_;
+    const checks &on = checks_;
     auto field = [&](column c) {
         auto i = lay[c];
         return i == layout::absent ? std::string_view("-") : fields_.get(line, n, static_cast<std::size_t>(i));
     };
-    if (f.actions != 0 && (f.actions & (1u << parse_action(field(column::action)))) == 0) return verdict::fail;
-    if (f.protocols.any()) {
+    if (on.action && (f.actions & (1u << parse_action(field(column::action)))) == 0) return verdict::fail;
+    if (on.protocol) {
         std::int16_t p = 0;
         if (!parse_protocol(field(column::protocol), p)) return bad = column::protocol, verdict::bad;
-        if (!f.match_protocol(p)) return verdict::fail;
+        if (p < 0 || !f.protocols.test(static_cast<std::size_t>(p))) return verdict::fail;
     }
-    if (!f.dst_ports.empty()) {
+    if (on.dst_port) {
         std::int32_t port = 0;
         if (!parse_port(field(column::dst_port), port)) return bad = column::dst_port, verdict::bad;
         if (!filter::match_port(f.dst_ports, port)) return verdict::fail;
     }
-    if (!f.src_ports.empty()) {
+    if (on.src_port) {
         std::int32_t port = 0;
         if (!parse_port(field(column::src_port), port)) return bad = column::src_port, verdict::bad;
         if (!filter::match_port(f.src_ports, port)) return verdict::fail;
     }
-    if (f.paths != 0 && (f.paths & (1u << parse_path(field(column::path)))) == 0) return verdict::fail;
-    if (f.has_time()) {
+    if (on.path && (f.paths & (1u << parse_path(field(column::path)))) == 0) return verdict::fail;
+    if (on.time) {
         std::int64_t t = FW_NO_TIME;
         if (!parse_date_time(field(column::date), field(column::time), t)) return bad = column::date, verdict::bad;
         if (!f.match_time(t)) return verdict::fail;
     }
-    if (!f.dst.empty()) {
+    if (on.dst) {
         fw_addr a{};
         if (!parse_address(field(column::dst_ip), a)) return bad = column::dst_ip, verdict::bad;
         if (!filter::match_addr(f.dst, a)) return verdict::fail;
     }
-    if (!f.src.empty()) {
+    if (on.src) {
         fw_addr a{};
         if (!parse_address(field(column::src_ip), a)) return bad = column::src_ip, verdict::bad;
         if (!filter::match_addr(f.src, a)) return verdict::fail;
@@ -181,8 +208,9 @@ reader::verdict reader::prefilter(const char *line, std::size_t n, const layout 
     return verdict::pass;
 }
 
-inline void reader::record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end) {
-    tokenize(line, n, readable_end, fields_);
+inline void reader::record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end,
+                                std::size_t need) {
+    // fields_ holds the first `need` field starts and the field count (stage 1).
     const layout *lay = &layout_;
     if (!have_header_) {
         // Before any '#Fields:' line: the documented 17 columns, or 18 with pid.
@@ -192,27 +220,28 @@ inline void reader::record_line(const char *line, std::size_t n, std::uint64_t o
             lay = &standard18;
             stats_.has_pid = 1;
         } else {
-            skip_fields(line_no_, fields_.count, 17);
+            skip_fields(cur_line_, fields_.count, 17);
             return;
         }
     } else if (fields_.count != lay->fields) {
-        skip_fields(line_no_, fields_.count, lay->fields);
+        skip_fields(cur_line_, fields_.count, lay->fields);
         return;
     }
     column bad = column::date;
     if (filtering_) {
         switch (prefilter(line, n, *lay, bad)) {
         case verdict::fail: ++stats_.records; return;
-        case verdict::bad: skip_column(line_no_, bad, line, n, *lay); return;
+        case verdict::bad: skip_column(cur_line_, bad, line, n, *lay); return;
         case verdict::pass: break;
         }
+        if (need < max_fields) tokenize(line, n, readable_end, fields_); // all of them now
     }
     fw_record &r = batch_.emplace_back();
     r.offset = offset;
-    r.line = line_no_;
+    r.line = cur_line_;
     if (auto c = type_record(line, n, fields_, *lay, r)) {
         batch_.pop_back();
-        skip_column(line_no_, *c, line, n, *lay);
+        skip_column(cur_line_, *c, line, n, *lay);
         return;
     }
     ++stats_.records;
@@ -238,13 +267,15 @@ std::size_t reader::process(const window &w, std::size_t pos) {
             pos += z;
             continue;
         }
-        const char *e = find_line_end(p, end);
-        if (e == end) break; // no line end yet
-        std::size_t n = static_cast<std::size_t>(e - p);
-        if (n != 0 && p[n - 1] == '\r') --n;
-        ++line_no_;
+        std::size_t n = 0;
+        const std::size_t need = have_header_ ? need_ : need_std_;
+        const char *e = scan_line(p, end, w.readable_end, fields_, need, n);
+        if (e == nullptr) break; // no line end yet
+        const bool at_newline = *e == '\n';
+        cur_line_ = line_no_ + 1;
+        if (at_newline) ++line_no_;
         std::uint64_t offset = w.base + w.scale * pos;
-        pos = static_cast<std::size_t>(e - d) + 1;
+        pos = static_cast<std::size_t>(e - d) + (at_newline ? 1 : 0);
         if (offset < prefix_end_) { // before start_offset (UTF-16): only the layout matters
             if (n != 0 && *p == '#') header_line(p, n, false);
             continue;
@@ -252,7 +283,7 @@ std::size_t reader::process(const window &w, std::size_t pos) {
         ++stats_.lines;
         if (n != 0) {
             if (*p == '#') header_line(p, n, true);
-            else record_line(p, n, offset, w.readable_end);
+            else record_line(p, n, offset, w.readable_end, need);
         }
         stats_.position = w.base + w.scale * pos;
     }

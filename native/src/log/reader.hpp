@@ -58,7 +58,8 @@ private:
     };
 
     std::size_t process(const window &w, std::size_t pos);
-    void record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end);
+    void record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end,
+                     std::size_t need);
     void header_line(const char *line, std::size_t n, bool counted);
     enum class verdict { pass, fail, bad };
     verdict prefilter(const char *line, std::size_t n, const layout &lay, column &bad) const noexcept;
@@ -67,11 +68,15 @@ private:
     void skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay);
     void finish_tail(std::uint64_t line);
     bool refill();
+    [[nodiscard]] std::size_t fields_needed(const layout &lay) const noexcept;
     void add_nuls(std::size_t n) noexcept;
 
     io::mapped_file file_;
     filter filter_;
     bool filtering_ = false;
+    struct checks { // which columns the filter tests, decided once
+        bool action, protocol, src, dst, src_port, dst_port, path, time;
+    } checks_{};
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_;
     std::vector<diagnostic> diags_;
@@ -79,8 +84,11 @@ private:
 
     layout layout_ = layout::standard(false);
     bool have_header_ = false;
+    std::size_t need_ = max_fields;     // fields the filter reads with layout_ (tokenize no further)
+    std::size_t need_std_ = max_fields; // the same with the standard layouts
     field_index fields_{};
-    std::uint64_t line_no_ = 0; // lines before the current one
+    std::uint64_t line_no_ = 0;  // line ends ('\n') consumed
+    std::uint64_t cur_line_ = 0; // number of the line being read
     bool done_ = false;
 
     // UTF-8: position in the map. UTF-16: position in buffer_.

@@ -64,6 +64,18 @@ inline std::uint64_t byte_mask64(const char *p, char c) noexcept {
 #endif
 }
 
+inline unsigned popcount64(std::uint64_t v) noexcept {
+#if defined(__POPCNT__)
+    return static_cast<unsigned>(__builtin_popcountll(v));
+#else
+    // SWAR: baseline x86-64 has no POPCNT and the builtin would call libgcc.
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return static_cast<unsigned>((v * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 } // namespace detail
 
 // The first '\n' in [p, end), or end.
@@ -72,9 +84,11 @@ inline std::uint64_t byte_mask64(const char *p, char c) noexcept {
     return nl != nullptr ? static_cast<const char *>(nl) : end;
 }
 
-// Index the fields of line[0, n). Bytes up to readable_end may be read (but are
-// not used) past n; the scan never reads at or beyond readable_end.
-inline void tokenize(const char *line, std::size_t n, const char *readable_end, field_index &f) noexcept {
+// Index the fields of line[0, n): count them all, record where the first
+// `need` (at most max_fields) start. Bytes up to readable_end may be read (but
+// are not used) past n; the scan never reads at or beyond readable_end.
+inline void tokenize(const char *line, std::size_t n, const char *readable_end, field_index &f,
+                     std::size_t need = max_fields) noexcept {
     std::uint32_t count = 0;
     std::uint64_t prev_space = 1; // a virtual space before the line
     for (std::size_t base = 0; base < n; base += 64) {
@@ -93,13 +107,75 @@ inline void tokenize(const char *line, std::size_t n, const char *readable_end, 
         if (rem < 64) sp |= ~std::uint64_t{0} << rem; // past the line: spaces
         std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
         prev_space = sp >> 63;
-        while (starts != 0) {
-            f.start[count < max_fields ? count : max_fields] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
-            ++count;
+        std::uint32_t end_count = count + detail::popcount64(starts);
+        while (count < need && starts != 0) {
+            f.start[count++] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
             starts &= starts - 1;
         }
+        count = end_count;
     }
     f.count = count;
+}
+
+// Stage 1 for one line in a single pass: find the line end in [line, end) and
+// index the fields before it, as tokenize does. The line ends at '\n' or at a
+// NUL byte (padding left by a crash or by preallocation: the text before it is
+// a line of its own, the text after the NUL run another). Returns the '\n' or
+// NUL, or nullptr when [line, end) has neither (f is then unspecified). n gets
+// the line's length without the line end ("\r\n", "\n", "\r\0" or "\0").
+inline const char *scan_line(const char *line, const char *end, const char *readable_end, field_index &f,
+                             std::size_t need, std::size_t &n) noexcept {
+    std::uint32_t count = 0;
+    std::uint64_t prev_space = 1;
+    for (std::size_t base = 0;; base += 64) {
+        const char *p = line + base;
+        if (p >= end) return nullptr;
+        std::uint64_t sp, nl;
+        std::size_t avail = static_cast<std::size_t>(end - p);
+        if (readable_end - p >= 64) {
+            sp = detail::byte_mask64(p, ' ');
+            nl = detail::byte_mask64(p, '\n') | detail::byte_mask64(p, '\0');
+        } else {
+            char tmp[64];
+            std::size_t readable = static_cast<std::size_t>(readable_end - p);
+            std::memcpy(tmp, p, readable);
+            std::memset(tmp + readable, ' ', 64 - readable);
+            sp = detail::byte_mask64(tmp, ' ');
+            nl = detail::byte_mask64(tmp, '\n') | detail::byte_mask64(tmp, '\0');
+        }
+        if (avail < 64) nl &= (std::uint64_t{1} << avail) - 1;
+        std::uint64_t keep = ~std::uint64_t{0}; // bits of this block inside the line
+        const char *found = nullptr;
+        bool cr_before = false; // a '\r' ending the previous block ends the line
+        if (nl != 0) {
+            unsigned k = detail::ctz64(nl);
+            found = p + k;
+            std::size_t len = base + k;
+            if (len != 0 && line[len - 1] == '\r') {
+                --len;
+                cr_before = k == 0;
+            }
+            n = len;
+            keep = k == 0 ? 0 : (~std::uint64_t{0} >> (64 - k));
+            if (!cr_before && len < base + k) keep >>= 1; // drop the '\r' inside this block
+            sp |= ~keep;
+        }
+        std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
+        prev_space = sp >> 63;
+        std::uint32_t end_count = count + detail::popcount64(starts);
+        while (count < need && starts != 0) {
+            f.start[count++] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
+            starts &= starts - 1;
+        }
+        count = end_count;
+        if (found != nullptr) {
+            // A '\r' at the very end of the previous block was taken for the start
+            // of a field if a space (or the line start) came before it.
+            if (cr_before && (n == 0 || line[n - 1] == ' ')) --count;
+            f.count = count;
+            return found;
+        }
+    }
 }
 
 // How many NUL bytes start [p, end).
