@@ -37,14 +37,18 @@ module: native
 	dotnet build module/Fw.csproj -c $(CONFIG) -o bin --nologo -v quiet
 
 test-native: native-asan
-	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+	set -o pipefail; cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) | tee ctest.out
 
 # The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so).
 test-module: module
 	dotnet build tests/FwShell/FwShell.csproj -c $(CONFIG) -o $(BUILD)/fwsh --nologo -v quiet
-	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal"
+	rm -rf $(BUILD)/test-results
+	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal" \
+	  --logger "trx;LogFileName=fw.trx" --results-directory $(BUILD)/test-results
 
 test: test-native test-module
+	@bash tools/test-summary.sh $(BUILD)/asan/ctest.out $(BUILD)/test-results/fw.trx
 
 # The Director scenario on docs/samples/director.log (tests/fwsh: pwsh if installed, else the hosted engine).
 demo: module
