@@ -249,6 +249,7 @@ namespace Fw.Commands
             var script = AsScript ? new StringBuilder() : null;
             int toCreate = 0;
             bool keywordWarned = false;
+            var done = new Dictionary<string, FwRuleCandidateStatus>(StringComparer.OrdinalIgnoreCase);
             foreach (var c in candidates)
             {
                 if (c.ScopeByKeyword && !keywordWarned)
@@ -273,21 +274,28 @@ namespace Fw.Commands
                 if (c.DisabledRule != null)
                     WriteWarning($"{c.DisplayName}: the disabled rule '{c.DisabledRule}' would allow this traffic; enabling it (Enable-NetFirewallRule -Name <id>) may be all that is needed.");
 
+                // With a scope, traffic split by the rules in force (say, blocked and not) can map to the same rule:
+                // it is created once.
+                if (done.TryGetValue(c.Name, out var earlier))
+                {
+                    c.Status = earlier;
+                    Emit(c, script);
+                    continue;
+                }
                 toCreate++;
                 if (script != null)
                 {
                     c.Status = FwRuleCandidateStatus.WouldCreate;
                     script.Append(ScriptLine(c)).Append('\n');
                     WriteVerbose($"{c.Name}: would create {c.DisplayName}");
+                    done[c.Name] = c.Status;
                     continue;
                 }
                 if (!ShouldProcess($"{c.DisplayName} ({c.Name})", ActionText(c)))
-                {
                     c.Status = FwRuleCandidateStatus.WouldCreate;
-                    Emit(c, null);
-                    continue;
-                }
-                c.Status = Create(c) ? FwRuleCandidateStatus.Created : FwRuleCandidateStatus.Failed;
+                else
+                    c.Status = Create(c) ? FwRuleCandidateStatus.Created : FwRuleCandidateStatus.Failed;
+                done[c.Name] = c.Status;
                 Emit(c, null);
             }
 
@@ -383,7 +391,10 @@ namespace Fw.Commands
                         "FwNewNetFirewallRuleMissing", ErrorCategory.ObjectNotFound, "New-NetFirewallRule"));
             }
             using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            ps.AddCommand(_newRule);
+            // By name, in a scope of its own (useLocalScope): a function such as a proxy must not run dot-sourced
+            // into the caller's scope. Module-qualified when it came from a module, so the command found above runs.
+            string commandName = string.IsNullOrEmpty(_newRule!.ModuleName) ? _newRule.Name : _newRule.ModuleName + "\\" + _newRule.Name;
+            ps.AddCommand(commandName, useLocalScope: true);
             foreach (var (name, value) in Parameters(c)) ps.AddParameter(name, value);
             ps.AddParameter("Confirm", new SwitchParameter(false)); // confirmed (or not asked) by this cmdlet's ShouldProcess
             try

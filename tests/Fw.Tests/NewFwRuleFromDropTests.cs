@@ -95,6 +95,8 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         Assert.Equal(new DateTime(2022, 9, 1, 10, 5, 0), (DateTime)created.P("LastSeen")!);
         Assert.Equal(new[] { "192.168.10.21-192.168.10.22" }, (string[])created.P("RemoteAddressesSeen")!);
         Assert.True((bool)created.P("IsDynamicRpcPort")!);
+        // New-NetFirewallRule ran in a scope of its own: the stand-in's variables did not leak into the caller's.
+        Assert.Equal(_logs.Path, s.Run("$p").AssertNoErrors().Output.Single().ToString());
         // 49154 is an RPC dynamic port: the module says it can change after a reboot.
         Assert.Contains(r.Warnings, w => w.Message.Contains("RPC dynamic range") && w.Message.Contains("-UseRpcKeyword"));
     }
@@ -180,8 +182,16 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
 
         s.Run("$global:FwStandInCalls.Clear(); $global:FwStandInRules.Clear()").AssertNoErrors();
         r = s.Run(rules + Director + " -ExistingRule $rules -Force -Confirm:$false").AssertNoErrors();
-        Assert.Equal(2, Calls(s).Count);
+        // Both addresses map to the same rule (RemoteAddress 192.168.10.0/24): created once.
+        Assert.Single(Calls(s));
         Assert.Contains(r.Output, o => o.S("Status") == "Created" && o.S("BlockingRule") == "Block-Pool");
+        Assert.Equal(2, r.Output.Count(o => o.S("Status") == "Created"));
+
+        // Without a scope the two addresses are two different rules.
+        s.Run("$global:FwStandInCalls.Clear(); $global:FwStandInRules.Clear()").AssertNoErrors();
+        r = s.Run(rules + "Get-FwDrop -Path $p -DestinationPort 49154 -SourceAddress 192.168.10.0/24 | New-FwRuleFromDrop -ExistingRule $rules -Force -Confirm:$false").AssertNoErrors();
+        Assert.Equal(2, Calls(s).Count);
+        Assert.Equal(new[] { "192.168.10.21", "192.168.10.22" }, Calls(s).Select(c => Strings(c["RemoteAddress"]).Single()).OrderBy(x => x).ToArray());
     }
 
     [Fact]
