@@ -17,7 +17,7 @@ namespace Fw.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "FwDrop", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FwDrop))]
-    public sealed class GetFwDropCommand : PSCmdlet, IDisposable
+    public sealed partial class GetFwDropCommand : PSCmdlet, IDisposable
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
@@ -96,12 +96,18 @@ namespace Fw.Commands
         protected override void BeginProcessing()
         {
             NativeLoader.EnsureLoaded(this);
+            CheckCursorParameters();
             _filter = BuildFilter();
         }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
+            if (CursorMode)
+            {
+                ReadWithCursor(FilesToRead().ToList());
+                return;
+            }
             foreach (var path in FilesToRead())
             {
                 if (_stopping) return;
@@ -113,7 +119,11 @@ namespace Fw.Commands
         protected override void EndProcessing() => DisposeFilter();
 
         /// <inheritdoc/>
-        protected override void StopProcessing() => _stopping = true;
+        protected override void StopProcessing()
+        {
+            _stopping = true;
+            WakeFollower(); // ends a -Wait poll at once
+        }
 
         /// <inheritdoc/>
         public void Dispose() => DisposeFilter();
@@ -263,8 +273,9 @@ namespace Fw.Commands
         }
 
         /// <summary>
-        /// With no -Path: the firewall's log on Windows (%SystemRoot%\System32\LogFiles\Firewall\pfirewall.log
-        /// until the policy's paths come from fw_log_default_paths); elsewhere -Path is required.
+        /// With no -Path: the logs the firewall is configured to write on Windows (fw_log_default_paths: Group
+        /// Policy over local settings, all profiles, else %SystemRoot%\System32\LogFiles\Firewall\pfirewall.log);
+        /// elsewhere -Path is required.
         /// </summary>
         private IEnumerable<string> DefaultPaths()
         {
@@ -274,6 +285,19 @@ namespace Fw.Commands
                     new PSArgumentException("-Path is required on this system: there is no Windows Firewall log to read by default. " +
                                             "Example: Get-FwDrop -Path ./pfirewall.log"),
                     "FwPathRequired", ErrorCategory.InvalidArgument, null));
+            }
+            try
+            {
+                var configured = LogCursor.DefaultLogPaths();
+                if (configured.Length > 0)
+                {
+                    WriteVerbose($"Firewall log(s) configured on this computer: {string.Join(", ", configured)}.");
+                    return configured;
+                }
+            }
+            catch (FwNativeException e)
+            {
+                WriteVerbose($"Cannot read the firewall's logging settings ({e.Message}); using the default log path.");
             }
             string root = Environment.GetEnvironmentVariable("SystemRoot") ?? @"C:\Windows";
             return new[] { System.IO.Path.Combine(root, "System32", "LogFiles", "Firewall", "pfirewall.log") };
@@ -335,7 +359,7 @@ namespace Fw.Commands
                 }
                 stats = reader.Stats();
                 if (progressShown) WriteProgressFor(path, stats.Position, fileSize, stats.Matched, watch.Elapsed, completed: true);
-                if (!_stopping) Report(reader, path, stats, watch.Elapsed);
+                if (!_stopping) Report(reader.Diagnostics(), path, stats, watch.Elapsed);
                 return stats.Position;
             }
             finally
@@ -375,7 +399,7 @@ namespace Fw.Commands
             WriteProgress(progress);
         }
 
-        private unsafe void Report(LogReader reader, string path, FwReaderStats stats, TimeSpan elapsed)
+        private unsafe void Report(List<(ulong Line, string Message)> diagnostics, string path, FwReaderStats stats, TimeSpan elapsed)
         {
             string encoding = stats.Encoding == FwNative.EncodingUtf16LE ? "UTF-16LE" : "UTF-8";
             WriteVerbose($"'{path}': {stats.Lines} line(s), {stats.Records} record(s), {stats.Matched} matching, " +
@@ -387,7 +411,7 @@ namespace Fw.Commands
                 WriteVerbose($"'{path}': ignored {stats.NulBytes} NUL padding byte(s).");
             if (stats.PartialTail != 0)
                 WriteVerbose($"'{path}': the last line has no line end yet (still being written); it was not read.");
-            foreach (var (line, message) in reader.Diagnostics())
+            foreach (var (line, message) in diagnostics)
                 WriteVerbose($"'{path}': {message}");
             if (stats.Skipped > 0)
             {

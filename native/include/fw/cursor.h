@@ -156,6 +156,11 @@ FW_API(int) fw_cursor_segment(fw_cursor *cursor, fw_reader **reader, int *source
  * fw_cursor_poll: they take the reader's end as the position reached. */
 FW_API(int) fw_cursor_position(fw_cursor *cursor, const fw_record *through, fw_position *out);
 
+/* The position just before `record` (a record of the current reader's last
+ * batch): everything before its line was delivered, the record itself not
+ * (for a consumer that failed on it). */
+FW_API(int) fw_cursor_position_before(fw_cursor *cursor, const fw_record *record, fw_position *out);
+
 /* Follow mode: close the current segment, look at the log again from the
  * position reached and plan what was added since. *ready is 1 when
  * fw_cursor_segment has something to read. Cheap enough to call every 250 ms

@@ -145,6 +145,17 @@ FW_API(int) fw_cursor_position(fw_cursor *cursor, const fw_record *through, fw_p
     });
 }
 
+FW_API(int) fw_cursor_position_before(fw_cursor *cursor, const fw_record *record, fw_position *out) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(out != nullptr, "fw_cursor_position_before: out is NULL");
+        *out = fw_position{};
+        FW_CHECK_ARG(cursor != nullptr, "fw_cursor_position_before: cursor is NULL");
+        FW_CHECK_ARG(record != nullptr, "fw_cursor_position_before: record is NULL");
+        *out = cursor->value.position_before(*record);
+        return FW_OK;
+    });
+}
+
 FW_API(int) fw_cursor_poll(fw_cursor *cursor, int *ready) {
     return fw::abi::guard([&]() -> int {
         FW_CHECK_ARG(ready != nullptr, "fw_cursor_poll: ready is NULL");

@@ -185,13 +185,31 @@ std::uint64_t log_cursor::line_end(const segment_state &s, std::uint64_t offset)
                 fmt::format("no line end after the record at byte {} of '{}'", offset, s.path));
 }
 
+void log_cursor::check_in_segment(const fw_record &record, const char *what) const {
+    if (!cur_) fail_invalid(fmt::format("{}: no segment is being read", what));
+    if (record.offset < cur_->start || record.offset >= cur_->size)
+        fail_invalid(fmt::format("{}: the record at byte {} is not from the segment being read ('{}' from byte {})",
+                                 what, record.offset, cur_->path, cur_->start));
+    if (record.offset > cur_->start) {
+        // A record starts a line: the bytes before it end one.
+        std::array<std::byte, 2> prev{};
+        const std::size_t n = cur_->utf16 ? 2 : 1;
+        const bool ok = cur_->handle->read_at(record.offset - n, std::span(prev).first(n)) == n &&
+                        prev[0] == std::byte{'\n'} && (!cur_->utf16 || prev[1] == std::byte{0});
+        if (!ok)
+            fail_invalid(fmt::format("{}: byte {} of '{}' is not the start of a line", what, record.offset,
+                                     cur_->path));
+    }
+}
+
+fw_position log_cursor::position_before(const fw_record &record) {
+    check_in_segment(record, "fw_cursor_position_before");
+    return position_in(*cur_, record.offset);
+}
+
 std::optional<fw_position> log_cursor::position(const fw_record *through) {
     if (through != nullptr) {
-        if (!cur_) fail_invalid("fw_cursor_position: no segment is being read");
-        if (through->offset < cur_->start || through->offset >= cur_->size)
-            fail_invalid(fmt::format("fw_cursor_position: the record at byte {} is not from the segment being "
-                                     "read ('{}' from byte {})",
-                                     through->offset, cur_->path, cur_->start));
+        check_in_segment(*through, "fw_cursor_position");
         return position_in(*cur_, line_end(*cur_, through->offset));
     }
     if (cur_) {

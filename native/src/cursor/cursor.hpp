@@ -32,6 +32,8 @@ public:
     // The position reached (see fw_cursor_position); empty when nothing was read and
     // the cursor started without a position.
     [[nodiscard]] std::optional<fw_position> position(const fw_record *through);
+    // The position at the start of record's line (a record of the current segment).
+    [[nodiscard]] fw_position position_before(const fw_record &record);
 
     // Follow mode: plan again from the position reached. True when a segment is ready.
     bool poll();
@@ -63,6 +65,7 @@ private:
     fw_position position_in(const segment_state &s, std::uint64_t offset) const;
     bool still_at(const std::string &path, const segment_state &s) const;
     std::uint64_t line_end(const segment_state &s, std::uint64_t offset) const;
+    void check_in_segment(const fw_record &record, const char *what) const;
     void warn(std::uint32_t flag, const std::string &sentence);
 
     std::string live_;

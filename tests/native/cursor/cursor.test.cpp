@@ -217,6 +217,32 @@ TEST_CASE("cursor: stopping inside a batch resumes right after the last record d
     CHECK(third.records == range(18, 40));
 }
 
+TEST_CASE("cursor: a consumer that failed on a record gets it again next time", "[cursor]") {
+    temp_log log;
+    log.create();
+    log.append(1, 20);
+    cursor_ptr c;
+    fw_cursor_options o = FW_CURSOR_OPTIONS_INIT;
+    o.batch_size = 6;
+    REQUIRE(fw_cursor_open(&c.c, log.path().c_str(), nullptr, &o) == FW_OK);
+    fw_reader *reader = nullptr;
+    REQUIRE(fw_cursor_segment(c.c, &reader, nullptr, nullptr) == FW_OK);
+    const fw_record *recs = nullptr;
+    size_t n = 0;
+    REQUIRE(fw_reader_next(reader, &recs, &n) == FW_OK);
+    REQUIRE(fw_reader_next(reader, &recs, &n) == FW_OK); // records 7..12
+    REQUIRE(n == 6);
+    fw_position p{};
+    REQUIRE(fw_cursor_position_before(c.c, &recs[3], &p) == FW_OK); // failed on record 10
+    CHECK(p.offset == recs[3].offset);
+    fw_record moved = recs[3];
+    moved.offset += 1;
+    CHECK(fw_cursor_position_before(c.c, &moved, &p) == FW_EINVALID);
+    REQUIRE(fw_cursor_position_before(c.c, &recs[3], &p) == FW_OK);
+    auto rest = run(log, p);
+    CHECK(rest.records == range(10, 20));
+}
+
 TEST_CASE("cursor: a stop in the rotated file resumes in it, then the live file", "[cursor]") {
     temp_log log;
     log.create();

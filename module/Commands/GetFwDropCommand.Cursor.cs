@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using Fw.Core;
+using Fw.Native;
+
+namespace Fw.Commands
+{
+    /// <summary>
+    /// Get-FwDrop's unattended modes, all through the native cursor (fw_cursor): -Bookmark (read only what was
+    /// added since the run that wrote the bookmark, across a rotation), -IncludeRotated (pfirewall.log.old before
+    /// pfirewall.log) and -Wait (follow the log like Get-Content -Wait, across rotation and truncation).
+    ///
+    /// Exactly once: a record counts as delivered when WriteObject returned for it (the next command accepted
+    /// it). The bookmark saved at the end is the position just past the last delivered record's line:
+    ///  - normal end, -Timeout, or Ctrl+C between records: just past everything written;
+    ///  - a downstream command that failed on a record (WriteObject threw): just before that record, so the
+    ///    next run delivers it again; if it was Select-Object -First taking its last record
+    ///    (StopUpstreamCommandsException) the record was accepted, so just past it;
+    ///  - a read error: just past the last whole batch written.
+    /// The lock file is held from before the bookmark is read until after it is saved, so two runs never
+    /// deliver the same records.
+    /// </summary>
+    public sealed partial class GetFwDropCommand
+    {
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+        private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(3);
+
+        private readonly object _wake = new object();
+        private bool _cursorRan;
+
+        /// <summary>
+        /// A bookmark file (JSON). Reads only what was added to the log since the run that wrote it (including the
+        /// unread part of pfirewall.log.old after a rotation), then saves the new position. Missing: the whole log is
+        /// read and the bookmark created. Combines with every filter: it records how far the log was read.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Bookmark { get; set; }
+
+        /// <summary>Reads the rotated file (path + ".old") before the log, in time order.</summary>
+        [Parameter]
+        public SwitchParameter IncludeRotated { get; set; }
+
+        /// <summary>After reading, keeps waiting for new lines (across rotation) until Ctrl+C or -Timeout.</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>With -Wait: stop following after this long (e.g. 00:05:00).</summary>
+        [Parameter]
+        public TimeSpan Timeout { get; set; }
+
+        private bool CursorMode => Bookmark != null || IncludeRotated.IsPresent || Wait.IsPresent;
+
+        private void CheckCursorParameters()
+        {
+            bool hasTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout));
+            if (hasTimeout && !Wait.IsPresent)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Timeout applies to -Wait only."),
+                    "FwTimeoutWithoutWait", ErrorCategory.InvalidArgument, Timeout));
+            if (hasTimeout && Timeout <= TimeSpan.Zero)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Timeout must be positive, not {Timeout}."),
+                    "FwInvalidTimeout", ErrorCategory.InvalidArgument, Timeout));
+        }
+
+        private void ReadWithCursor(List<string> files)
+        {
+            if (files.Count == 0) return;
+            bool single = Bookmark != null || Wait.IsPresent;
+            if (single && (files.Count > 1 || _cursorRan))
+            {
+                string what = Bookmark != null ? "-Bookmark" : "-Wait";
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException($"{what} reads one log at a time, but the input names more than one " +
+                                            $"({string.Join(", ", files)}). Run Get-FwDrop once per log, each with its own bookmark file."),
+                    "FwOneLogOnly", ErrorCategory.InvalidArgument, files));
+            }
+            _cursorRan = true;
+            string? bookmarkFile = Bookmark == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Bookmark);
+            foreach (var path in files)
+            {
+                if (_stopping) return;
+                ReadOneWithCursor(path, bookmarkFile);
+            }
+        }
+
+        private sealed class CursorRun
+        {
+            internal CursorRun(string logPath, string? bookmarkFile) { LogPath = logPath; BookmarkFile = bookmarkFile; }
+            internal string LogPath { get; }
+            internal string? BookmarkFile { get; }
+            internal FwPosition? Delivered; // a position everything before which was delivered
+            internal FwPosition? Final;     // set when the run ended inside a batch or on a read error
+            internal bool HasFinal;
+            internal ulong Emitted;
+            internal bool NoLogWarned;
+        }
+
+        private void ReadOneWithCursor(string path, string? bookmarkFile)
+        {
+            BookmarkLock? held = null;
+            try
+            {
+                Bookmark? previous = null;
+                if (bookmarkFile != null)
+                {
+                    held = AcquireBookmark(bookmarkFile);
+                    previous = LoadBookmark(bookmarkFile, path);
+                }
+
+                LogCursor cursor;
+                try
+                {
+                    cursor = LogCursor.Open(path, previous?.Position, IncludeRotated.IsPresent && previous == null, Wait.IsPresent, _filter);
+                }
+                catch (FwNativeException e)
+                {
+                    WriteError(OpenError(path, e));
+                    return;
+                }
+                using (cursor)
+                {
+                    var run = new CursorRun(path, bookmarkFile) { Delivered = previous?.Position };
+                    TakeWarnings(cursor, run);
+                    bool ended = !Drain(cursor, run);
+                    if (!ended && Wait.IsPresent) Follow(cursor, run);
+                    if (bookmarkFile != null)
+                        SaveBookmark(run, run.HasFinal ? run.Final : cursor.Position() ?? run.Delivered, quiet: _stopping);
+                }
+            }
+            finally
+            {
+                held?.Dispose();
+            }
+        }
+
+        private BookmarkLock AcquireBookmark(string bookmarkFile)
+        {
+            try
+            {
+                return BookmarkLock.Acquire(bookmarkFile, LockWait, () => _stopping);
+            }
+            catch (BookmarkBusyException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkBusy", ErrorCategory.ResourceBusy, bookmarkFile));
+                throw; // not reached
+            }
+            catch (BookmarkException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkInvalid", ErrorCategory.WriteError, bookmarkFile));
+                throw;
+            }
+        }
+
+        private Bookmark? LoadBookmark(string bookmarkFile, string path)
+        {
+            Bookmark? previous;
+            try
+            {
+                previous = Core.Bookmark.Load(bookmarkFile);
+            }
+            catch (BookmarkException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkInvalid", ErrorCategory.InvalidData, bookmarkFile));
+                throw;
+            }
+            if (previous == null)
+            {
+                WriteVerbose($"Bookmark '{bookmarkFile}' does not exist yet: reading '{path}' from the start; it is created at the end.");
+                return null;
+            }
+            if (!Core.Bookmark.SameLogPath(previous.LogPath, path))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new BookmarkException($"Bookmark '{bookmarkFile}' was written for the log '{previous.LogPath}', not '{path}'. " +
+                                          "Use one bookmark file per log."),
+                    "FwBookmarkForeign", ErrorCategory.InvalidArgument, bookmarkFile));
+            }
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture,
+                "Bookmark '{0}': continuing '{1}' after byte {2} (saved {3:yyyy-MM-dd HH:mm:ss} UTC by a run that delivered {4} record(s)).",
+                bookmarkFile, path, previous.Position.Offset, previous.WrittenUtc, previous.RecordsRead));
+            return previous;
+        }
+
+        private void SaveBookmark(CursorRun run, FwPosition? position, bool quiet)
+        {
+            if (run.BookmarkFile == null || position == null) return;
+            var bookmark = new Core.Bookmark(run.LogPath, position.Value, DateTime.UtcNow, run.Emitted);
+            try
+            {
+                bookmark.Save(run.BookmarkFile);
+            }
+            catch (BookmarkException e)
+            {
+                if (quiet) return; // the pipeline is stopping: nothing can be reported
+                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkWriteFailed", ErrorCategory.WriteError, run.BookmarkFile));
+            }
+            if (!quiet)
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Bookmark '{0}' saved: {1} record(s) delivered, next run continues after byte {2}.",
+                    run.BookmarkFile, run.Emitted, position.Value.Offset));
+        }
+
+        private void TakeWarnings(LogCursor cursor, CursorRun run)
+        {
+            var (flags, message) = cursor.TakeWarnings();
+            if (flags == 0 || _stopping) return;
+            if (flags == FwNative.WarnNoLog && Wait.IsPresent)
+            {
+                // Between a rotation's rename and the new file, or before logging starts: wait quietly.
+                if (!run.NoLogWarned) WriteWarning($"'{run.LogPath}' does not exist yet; waiting for it.");
+                run.NoLogWarned = true;
+                return;
+            }
+            WriteWarning(message);
+        }
+
+        /// <summary>Reads every planned segment; false when the run must end (stopped, or a read error).</summary>
+        private unsafe bool Drain(LogCursor cursor, CursorRun run)
+        {
+            while (!_stopping)
+            {
+                if (!cursor.NextSegment(out var reader, out _, out var segmentPath)) return true;
+                TakeWarnings(cursor, run);
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Reading '{0}' from byte {1}.", segmentPath, LogCursor.Stats(reader).Position));
+                var converter = new RecordConverter(segmentPath);
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                while (true)
+                {
+                    if (_stopping) return false; // the reader stopped at a batch end: the cursor's position
+                    bool more;
+                    IntPtr records;
+                    int count;
+                    try
+                    {
+                        more = LogCursor.Next(reader, out records, out count);
+                    }
+                    catch (FwNativeException e)
+                    {
+                        WriteError(ReadError(segmentPath, $"Cannot read '{segmentPath}': {e.Message}", Category(e), e));
+                        run.Final = run.Delivered; // just past the last whole batch written
+                        run.HasFinal = true;
+                        return false;
+                    }
+                    if (!more) break;
+                    var p = (FwRecord*)records;
+                    for (int i = 0; i < count; i++)
+                    {
+                        var record = (IntPtr)(p + i);
+                        if (_stopping)
+                        {
+                            if (run.BookmarkFile != null) run.Final = cursor.PositionBefore(record);
+                            run.HasFinal = true;
+                            return false;
+                        }
+                        var drop = converter.Convert(p + i);
+                        try
+                        {
+                            WriteObject(drop);
+                        }
+                        catch (Exception e)
+                        {
+                            // The next command failed on this record, or the pipeline is stopping.
+                            bool accepted = e.GetType().Name == "StopUpstreamCommandsException";
+                            if (accepted) run.Emitted++;
+                            if (run.BookmarkFile != null)
+                            {
+                                FwPosition? at = null;
+                                try { at = accepted ? cursor.PositionThrough(record) : cursor.PositionBefore(record); }
+                                catch (FwNativeException) { } // keep the old bookmark: at least once, never lost
+                                SaveBookmark(run, at, quiet: true);
+                            }
+                            throw;
+                        }
+                        run.Emitted++;
+                    }
+                    if (run.BookmarkFile != null) run.Delivered = cursor.Position() ?? run.Delivered;
+                }
+                var stats = LogCursor.Stats(reader);
+                if (!Wait.IsPresent || stats.Skipped > 0)
+                    Report(LogCursor.Diagnostics(reader), segmentPath, stats, watch.Elapsed);
+            }
+            return false;
+        }
+
+        private void Follow(LogCursor cursor, CursorRun run)
+        {
+            bool hasTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout));
+            var deadline = hasTimeout ? DateTime.UtcNow + Timeout : DateTime.MaxValue;
+            WriteVerbose(hasTimeout
+                ? $"Following '{run.LogPath}' for {Timeout} (Ctrl+C ends it)."
+                : $"Following '{run.LogPath}' (Ctrl+C ends it).");
+            while (!_stopping)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) return;
+                lock (_wake)
+                {
+                    if (!_stopping) Monitor.Wait(_wake, left < PollInterval ? left : PollInterval);
+                }
+                if (_stopping) return;
+                bool ready = cursor.Poll();
+                TakeWarnings(cursor, run);
+                if (ready && !Drain(cursor, run)) return;
+            }
+        }
+
+        private void WakeFollower()
+        {
+            lock (_wake) Monitor.PulseAll(_wake);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+using System.Text;
+
+namespace Fw.Tests;
+
+/// <summary>
+/// A log that grows, rotates and truncates like the firewall service's: record n is a DROP from source port n,
+/// so a test can tell exactly which records came back and in which order.
+/// </summary>
+public sealed class RotatingLog : IDisposable
+{
+    public const string Header = "#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n" +
+        "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\r\n\r\n";
+
+    private readonly LogFiles _files = new();
+
+    public RotatingLog(bool create = true)
+    {
+        Path = System.IO.Path.Combine(_files.Folder, "pfirewall.log");
+        Bookmark = System.IO.Path.Combine(_files.Folder, "state", "fw.bookmark.json");
+        if (create) Create();
+    }
+
+    public string Folder => _files.Folder;
+    public string Path { get; }
+    public string OldPath => Path + ".old";
+    public string Bookmark { get; }
+    public int Next { get; private set; } = 1;
+
+    public static string Line(int n, int dstPort = 443) =>
+        $"2024-05-01 {(10 + n / 3600) % 24:00}:{n / 60 % 60:00}:{n % 60:00} DROP TCP 192.0.2.7 198.51.100.1 {n} {dstPort} 60 S 100 0 64240 - - - RECEIVE\r\n";
+
+    /// <summary>The next record's line, without writing it (for writing it in parts).</summary>
+    public string TakeLine(int dstPort = 443) => Line(Next++, dstPort);
+
+    public void Create() => File.WriteAllText(Path, Header, new UTF8Encoding(false));
+
+    public void AppendRaw(string text)
+    {
+        using var s = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        var bytes = Encoding.ASCII.GetBytes(text);
+        s.Write(bytes, 0, bytes.Length);
+    }
+
+    /// <summary>Appends <paramref name="count"/> records and returns their numbers.</summary>
+    public List<int> Append(int count, int dstPort = 443)
+    {
+        var sb = new StringBuilder();
+        var numbers = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            numbers.Add(Next);
+            sb.Append(Line(Next++, dstPort));
+        }
+        AppendRaw(sb.ToString());
+        return numbers;
+    }
+
+    /// <summary>The service's rotation: the full file becomes .old (replacing an older one), a new file starts with a header.</summary>
+    public void Rotate()
+    {
+        File.Move(Path, OldPath, overwrite: true);
+        Create();
+    }
+
+    public void Truncate()
+    {
+        using var s = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        s.SetLength(0);
+        var bytes = Encoding.ASCII.GetBytes(Header);
+        s.Write(bytes, 0, bytes.Length);
+    }
+
+    public static List<int> Ports(PsResult r) => r.Output.Select(o => (int)o.P("SourcePort")!).ToList();
+
+    public static List<int> Range(int first, int last) => Enumerable.Range(first, last - first + 1).ToList();
+
+    public void Dispose() => _files.Dispose();
+}
+
+public sealed class BookmarkTests
+{
+    private static PsResult Run(PsSession ps, RotatingLog log, string extra = "") =>
+        ps.Run($"Get-FwDrop -Path $p -Bookmark $b {extra}", new() { ["p"] = log.Path, ["b"] = log.Bookmark });
+
+    [Fact]
+    public void Run_append_run_returns_exactly_the_appended_records()
+    {
+        using var log = new RotatingLog();
+        log.Append(30);
+        using var ps = PsSession.Open();
+
+        var first = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(1, 30), RotatingLog.Ports(first));
+        Assert.True(File.Exists(log.Bookmark), "the first run creates the bookmark (and its folder)");
+
+        var nothing = Run(ps, log).AssertNoErrors();
+        Assert.Empty(nothing.Output);
+
+        log.Append(12);
+        var second = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(31, 42), RotatingLog.Ports(second));
+        Assert.Empty(second.Warnings);
+
+        // Human-readable JSON naming the log, the offset and the run's record count.
+        string json = File.ReadAllText(log.Bookmark);
+        Assert.Contains("\"format\": \"Fw.Bookmark\"", json);
+        Assert.Contains("\"logPath\": " + Quote(log.Path), json);
+        Assert.Contains($"\"offset\": {new FileInfo(log.Path).Length},", json);
+        Assert.Contains("\"recordsRead\": 12", json);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(log.Bookmark)!, "*.tmp"));
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    [Fact]
+    public void Run_append_rotate_append_run_returns_each_new_record_once_in_order()
+    {
+        using var log = new RotatingLog();
+        log.Append(20);
+        using var ps = PsSession.Open();
+        Assert.Equal(RotatingLog.Range(1, 20), RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+
+        log.Append(10); // 21-30: only in the file that becomes .old
+        log.Rotate();
+        log.Append(5);  // 31-35: the new file
+        var second = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(21, 35), RotatingLog.Ports(second));
+        Assert.All(second.Output.Take(10), o => Assert.EndsWith("pfirewall.log.old", o.S("LogFile")));
+        Assert.All(second.Output.Skip(10), o => Assert.EndsWith("pfirewall.log", o.S("LogFile")));
+        Assert.Empty(second.Warnings);
+
+        log.Append(2);
+        Assert.Equal(RotatingLog.Range(36, 37), RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+    }
+
+    [Fact]
+    public void A_partial_last_line_is_delivered_once_when_complete()
+    {
+        using var log = new RotatingLog();
+        log.Append(3);
+        string line = log.TakeLine();
+        log.AppendRaw(line.Substring(0, 30));
+        using var ps = PsSession.Open();
+        Assert.Equal(RotatingLog.Range(1, 3), RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+        Assert.Empty(Run(ps, log).AssertNoErrors().Output);
+        log.AppendRaw(line.Substring(30));
+        Assert.Equal(new List<int> { 4 }, RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+        Assert.Empty(Run(ps, log).AssertNoErrors().Output);
+    }
+
+    [Fact]
+    public void The_bookmark_covers_filtered_out_lines()
+    {
+        using var log = new RotatingLog();
+        log.Append(5, dstPort: 443);
+        log.Append(5, dstPort: 3389);
+        using var ps = PsSession.Open();
+        var filtered = Run(ps, log, "-DestinationPort 3389").AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(6, 10), RotatingLog.Ports(filtered));
+        log.Append(3, dstPort: 443);
+        Assert.Empty(Run(ps, log, "-DestinationPort 3389").AssertNoErrors().Output);
+        // Without the filter only what came after the last run: 1-5 were read (and filtered out) then.
+        Assert.Empty(Run(ps, log).AssertNoErrors().Output);
+    }
+
+    [Fact]
+    public void Both_files_rotated_away_warns_and_repeats_nothing()
+    {
+        using var log = new RotatingLog();
+        log.Append(10);
+        using var ps = PsSession.Open();
+        Run(ps, log).AssertNoErrors();
+        log.Append(2);  // 11-12 are lost: their file is rotated away twice
+        log.Rotate();
+        log.Append(3);  // 13-15
+        log.Rotate();
+        log.Append(2);  // 16-17
+        var r = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(13, 17), RotatingLog.Ports(r));
+        Assert.Contains(r.Warnings, w => w.Message.Contains("may have been lost"));
+    }
+
+    [Fact]
+    public void Truncation_reads_again_from_the_start_with_a_warning()
+    {
+        using var log = new RotatingLog();
+        log.Append(10);
+        using var ps = PsSession.Open();
+        Run(ps, log).AssertNoErrors();
+        log.Truncate();
+        log.Append(2);
+        var r = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(11, 12), RotatingLog.Ports(r));
+        Assert.Contains(r.Warnings, w => w.Message.Contains("truncated"));
+    }
+
+    [Theory]
+    [InlineData("not json at all", "is corrupt: it is not valid JSON")]
+    [InlineData("{\"format\": \"Fw.Bookmark\", \"version\": 1, \"logPath\": \"x\"}", "is corrupt")]
+    [InlineData("{\"format\": \"Something.Else\"}", "is not an Fw bookmark")]
+    [InlineData("{\"format\": \"Fw.Bookmark\", \"version\": 7}", "has version 7")]
+    [InlineData("[1, 2,]", "is corrupt")]
+    public void A_corrupt_or_foreign_bookmark_is_a_terminating_error_and_is_left_alone(string content, string expected)
+    {
+        using var log = new RotatingLog();
+        log.Append(5);
+        Directory.CreateDirectory(Path.GetDirectoryName(log.Bookmark)!);
+        File.WriteAllText(log.Bookmark, content);
+        using var ps = PsSession.Open();
+        var r = Run(ps, log);
+        Assert.NotNull(r.Terminating);
+        Assert.Equal("FwBookmarkInvalid,Fw.Commands.GetFwDropCommand", r.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+        Assert.Contains(log.Bookmark, r.Terminating.Message);
+        Assert.Contains(expected, r.Terminating.Message);
+        Assert.Empty(r.Output);
+        Assert.Equal(content, File.ReadAllText(log.Bookmark));
+    }
+
+    [Fact]
+    public void A_tampered_bookmark_field_is_reported()
+    {
+        using var log = new RotatingLog();
+        log.Append(5);
+        using var ps = PsSession.Open();
+        Run(ps, log).AssertNoErrors();
+        string json = File.ReadAllText(log.Bookmark);
+        File.WriteAllText(log.Bookmark, json.Replace("\"prefixHash\": \"0x", "\"prefixHash\": \"zz"));
+        var r = Run(ps, log);
+        Assert.NotNull(r.Terminating);
+        Assert.Contains("prefixHash", r.Terminating!.Message);
+    }
+
+    [Fact]
+    public void A_bookmark_written_for_another_log_is_refused()
+    {
+        using var log = new RotatingLog();
+        log.Append(5);
+        using var other = new RotatingLog();
+        other.Append(3);
+        using var ps = PsSession.Open();
+        Run(ps, log).AssertNoErrors();
+        var r = ps.Run("Get-FwDrop -Path $p -Bookmark $b", new() { ["p"] = other.Path, ["b"] = log.Bookmark });
+        Assert.NotNull(r.Terminating);
+        Assert.Equal("FwBookmarkForeign,Fw.Commands.GetFwDropCommand", r.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+        Assert.Contains(log.Path, r.Terminating.Message);
+        Assert.Empty(r.Output);
+    }
+
+    [Fact]
+    public void A_run_holding_the_bookmark_makes_a_second_run_fail_clearly()
+    {
+        using var log = new RotatingLog();
+        log.Append(5);
+        Directory.CreateDirectory(Path.GetDirectoryName(log.Bookmark)!);
+        using var ps = PsSession.Open();
+        using (new FileStream(log.Bookmark + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var r = Run(ps, log);
+            Assert.NotNull(r.Terminating);
+            Assert.Equal("FwBookmarkBusy,Fw.Commands.GetFwDropCommand", r.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+            Assert.Contains("Another Get-FwDrop -Bookmark run holds", r.Terminating.Message);
+            Assert.Contains(log.Bookmark, r.Terminating.Message);
+            Assert.Empty(r.Output);
+            Assert.InRange(watch.Elapsed.TotalSeconds, 2.5, 10); // it waited briefly first
+        }
+        Assert.Equal(RotatingLog.Range(1, 5), RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+    }
+
+    [Fact]
+    public void Two_concurrent_runs_never_report_a_record_twice()
+    {
+        using var log = new RotatingLog();
+        log.Append(5);
+        // Run A follows for 4 s holding the bookmark; run B starts meanwhile and must not read anything.
+        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        using var a = PowerShell.Create(iss);
+        a.AddScript("Import-Module $args[0]; Get-FwDrop -Path $args[1] -Bookmark $args[2] -Wait -Timeout 00:00:04")
+            .AddArgument(PsSession.ManifestPath).AddArgument(log.Path).AddArgument(log.Bookmark);
+        var outputA = new PSDataCollection<PSObject>();
+        var runA = a.BeginInvoke<PSObject, PSObject>(null, outputA);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (outputA.Count < 5 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.Equal(5, outputA.Count);
+
+        using var ps = PsSession.Open();
+        var b = Run(ps, log);
+        Assert.NotNull(b.Terminating);
+        Assert.Equal("FwBookmarkBusy,Fw.Commands.GetFwDropCommand", b.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+        Assert.Empty(b.Output);
+
+        log.Append(3); // A sees these while following
+        a.EndInvoke(runA);
+        Assert.Equal(RotatingLog.Range(1, 8), outputA.Select(o => (int)o.P("SourcePort")!).ToList());
+        log.Append(1);
+        Assert.Equal(new List<int> { 9 }, RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
+    }
+
+    [Fact]
+    public void A_downstream_failure_on_a_record_delivers_that_record_again_next_time()
+    {
+        using var log = new RotatingLog();
+        log.Append(10);
+        using var ps = PsSession.Open();
+        var r = ps.Run("Get-FwDrop -Path $p -Bookmark $b | ForEach-Object { if ($_.SourcePort -eq 6) { throw 'downstream failed' }; $_ }",
+            new() { ["p"] = log.Path, ["b"] = log.Bookmark });
+        Assert.NotNull(r.Terminating);
+        Assert.Equal(RotatingLog.Range(1, 5), RotatingLog.Ports(r));
+        var next = Run(ps, log).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(6, 10), RotatingLog.Ports(next));
+    }
+
+    [Fact]
+    public void Stopping_a_run_midway_loses_and_repeats_nothing()
+    {
+        using var log = new RotatingLog();
+        log.Append(60_000);
+        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        using var ps1 = PowerShell.Create(iss);
+        ps1.AddScript("Import-Module $args[0]; Get-FwDrop -Path $args[1] -Bookmark $args[2]")
+            .AddArgument(PsSession.ManifestPath).AddArgument(log.Path).AddArgument(log.Bookmark);
+        var first = new PSDataCollection<PSObject>();
+        var async = ps1.BeginInvoke<PSObject, PSObject>(null, first);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (first.Count < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        ps1.Stop();
+        Assert.Equal(PSInvocationState.Stopped, ps1.InvocationStateInfo.State);
+        int got = first.Count;
+        Assert.InRange(got, 1000, 59_999); // really stopped in the middle
+
+        string saved = File.Exists(log.Bookmark) ? File.ReadAllText(log.Bookmark) : "(none)";
+        using var ps = PsSession.Open();
+        var rest = Run(ps, log).AssertNoErrors();
+        Assert.True(got + rest.Output.Count == 60_000, $"first run {got}, second {rest.Output.Count}; bookmark after the stop: {saved}");
+        var all = first.Select(o => (int)o.P("SourcePort")!).Concat(RotatingLog.Ports(rest)).ToList();
+        Assert.Equal(RotatingLog.Range(1, 60_000), all);
+    }
+
+    [Fact]
+    public void IncludeRotated_reads_the_old_file_first()
+    {
+        using var log = new RotatingLog();
+        log.Append(4);
+        log.Rotate();
+        log.Append(3);
+        using var ps = PsSession.Open();
+        var both = ps.Run("Get-FwDrop -Path $p -IncludeRotated", new() { ["p"] = log.Path }).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(1, 7), RotatingLog.Ports(both));
+        Assert.EndsWith(".old", both.Output[0].S("LogFile"));
+        var live = ps.Run("Get-FwDrop -Path $p", new() { ["p"] = log.Path }).AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(5, 7), RotatingLog.Ports(live));
+        // The first bookmark run with -IncludeRotated starts at the beginning of .old.
+        var bm = Run(ps, log, "-IncludeRotated").AssertNoErrors();
+        Assert.Equal(RotatingLog.Range(1, 7), RotatingLog.Ports(bm));
+    }
+
+    [Fact]
+    public void Bookmark_needs_one_log()
+    {
+        using var log = new RotatingLog();
+        log.Append(2);
+        File.Copy(log.Path, Path.Combine(log.Folder, "second.log"));
+        using var ps = PsSession.Open();
+        var r = ps.Run("Get-FwDrop -Path \"$f/*.log\" -Bookmark $b", new() { ["f"] = log.Folder, ["b"] = log.Bookmark });
+        Assert.NotNull(r.Terminating);
+        Assert.Equal("FwOneLogOnly,Fw.Commands.GetFwDropCommand", r.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+        Assert.False(File.Exists(log.Bookmark));
+    }
+
+    [Fact]
+    public void A_missing_log_is_an_error_and_writes_no_bookmark()
+    {
+        using var log = new RotatingLog(create: false);
+        using var ps = PsSession.Open();
+        var r = Run(ps, log);
+        Assert.Contains(r.Errors, e => e.FullyQualifiedErrorId.StartsWith("FwLogReadError"));
+        Assert.False(File.Exists(log.Bookmark));
+    }
+}
