@@ -368,4 +368,23 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^Created\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+192\.168\.10\.0/24\s+Domain\s+3\s+2022-09-01 10:05:00\s+Fw-In-TCP-49154-"));
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^OutOfScope\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+\(10\.9\.9\.9\)"));
     }
+
+    [Fact]
+    public void Help_documents_every_parameter_and_has_the_examples()
+    {
+        using var s = PsSession.Open();
+        var titles = s.Run("(Get-Help New-FwRuleFromDrop -Full).examples.example | ForEach-Object { $_.title }").AssertNoErrors()
+            .Output.Select(o => o.ToString()).ToList();
+        Assert.Contains(titles, t => t.Contains("Director"));
+        Assert.Contains(titles, t => t.Contains("scheduled task"));
+        Assert.Contains(titles, t => t.Contains("Invoke-Command"));
+        var documented = s.Run("(Get-Help New-FwRuleFromDrop -Full).parameters.parameter | ForEach-Object { $_.name }").AssertNoErrors()
+            .Output.Select(o => o.ToString()).ToHashSet();
+        var actual = s.Run("(Get-Command New-FwRuleFromDrop).Parameters.Values | Where-Object { -not [System.Management.Automation.Cmdlet]::CommonParameters.Contains($_.Name) -and $_.Name -notin 'WhatIf','Confirm' } | ForEach-Object { $_.Name }")
+            .AssertNoErrors().Output.Select(o => o.ToString()).ToList();
+        Assert.NotEmpty(actual);
+        Assert.All(actual, name => Assert.Contains(name, documented));
+        var synopsis = s.Run("(Get-Help New-FwRuleFromDrop).Synopsis").AssertNoErrors().Output.Single().ToString();
+        Assert.Contains("allow rules", synopsis);
+    }
 }
