@@ -205,8 +205,10 @@ typedef struct fw_rule_result {
 } fw_rule_result;
 
 /* Evaluate a packet against every rule. Relevant rules are those that apply or
- * may apply (enabled or not) and near misses (one condition other than direction
- * fails); FW_EVAL_ALL_RULES reports all. The evaluation does not refer to the
+ * may apply (enabled or not) and near misses (rules that name the packet's port,
+ * ICMP type or address but fail on one other condition: protocol, address or
+ * profile); rules scoped to a program or service that name no port are listed
+ * only when the verdict rests on them (at most 10). FW_EVAL_ALL_RULES reports all. The evaluation does not refer to the
  * ruleset after this call returns; free it with fw_evaluation_free. */
 FW_API(int) fw_ruleset_evaluate(fw_evaluation **out, const fw_ruleset *rs, const fw_packet *packet, unsigned flags);
 

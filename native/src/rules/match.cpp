@@ -17,22 +17,27 @@ struct detailed {
     int fails = 0;
 };
 
+// Texts are made only when asked for (want_text): evaluating a packet against
+// a thousand rules formats the text of the few relevant ones only.
 struct collector {
     detailed &d;
+    bool want_text;
     std::string fail_text;
     std::vector<std::string> maybe_texts;
     reason first_maybe = reason::applies;
 
-    void fail(reason why, std::string text) {
+    template <class F>
+    void fail(reason why, F &&text) {
         if (d.fails++ == 0) {
             d.res.why = why;
-            fail_text = std::move(text);
+            if (want_text) fail_text = text();
         }
     }
-    void maybe(reason why, std::uint32_t cond, std::string text) {
+    template <class F>
+    void maybe(reason why, std::uint32_t cond, F &&text) {
         if (d.res.conditions == 0) first_maybe = why;
         d.res.conditions |= cond;
-        maybe_texts.push_back(std::move(text));
+        if (want_text) maybe_texts.push_back(text());
     }
 };
 
@@ -42,10 +47,9 @@ bool is_dynamic_rpc_port(std::int32_t port) noexcept { return port >= 49152 && p
 void check_ports(collector &c, const port_set &ports, std::int32_t port, int protocol, bool local) {
     if (ports.any()) return;
     reason other = local ? reason::other_local_port : reason::other_remote_port;
-    auto rule_text = ports_text(ports);
     const char *which = local ? "local" : "remote";
     if (port < 0) {
-        c.fail(other, fmt::format("other {} port (rule: {}; the packet has no port)", which, rule_text));
+        c.fail(other, [&] { return std::string(fmt::format("other {} port (rule: {}; the packet has no port)", which, ports_text(ports))); });
         return;
     }
     for (const auto &r : ports.ranges) {
@@ -70,30 +74,28 @@ void check_ports(collector &c, const port_set &ports, std::int32_t port, int pro
     }
     if ((kw & pk_dynamic_rpc) && tcp && is_dynamic_rpc_port(port)) {
         c.d.res.specific = true;
-        c.maybe(reason::rpc_dynamic, cond_rpc_dynamic,
-                fmt::format("only if the RPC runtime handed out port {} (RPC dynamic ports: the firewall opens "
+        c.maybe(reason::rpc_dynamic, cond_rpc_dynamic, [&] { return std::string(fmt::format("only if the RPC runtime handed out port {} (RPC dynamic ports: the firewall opens "
                             "only the ports RPC servers registered, not the whole 49152-65535 range)",
-                            port));
+                            port)); });
         return;
     }
     if ((kw & pk_iptls_in) && tcp && local && port == 443) {
-        c.maybe(reason::port_keyword, cond_port_keyword, "only for IP-HTTPS (IPHTTPSIn) connections to port 443");
+        c.maybe(reason::port_keyword, cond_port_keyword, [&] { return std::string("only for IP-HTTPS (IPHTTPSIn) connections to port 443"); });
         return;
     }
     if ((kw & pk_iptls_out) && tcp && !local && port == 443) {
-        c.maybe(reason::port_keyword, cond_port_keyword, "only for IP-HTTPS (IPHTTPSOut) connections to port 443");
+        c.maybe(reason::port_keyword, cond_port_keyword, [&] { return std::string("only for IP-HTTPS (IPHTTPSOut) connections to port 443"); });
         return;
     }
     constexpr std::uint16_t run_time = pk_teredo | pk_playto_discovery | pk_cortana_out | pk_proximal_tcp_cdp;
     if (kw & run_time) {
-        c.maybe(reason::port_keyword, cond_port_keyword,
-                fmt::format("only if port {} is one the system chose at run time for {}", port, rule_text));
+        c.maybe(reason::port_keyword, cond_port_keyword, [&] { return std::string(fmt::format("only if port {} is one the system chose at run time for {}", port, ports_text(ports))); });
         return;
     }
     std::string note;
     if ((kw & pk_dynamic_rpc) && !is_dynamic_rpc_port(port))
         note = "; RPC dynamic ports are 49152-65535 unless the RPC port range was changed";
-    c.fail(other, fmt::format("other {} port (rule: {}{})", which, rule_text, note));
+    c.fail(other, [&] { return std::string(fmt::format("other {} port (rule: {}{})", which, ports_text(ports), note)); });
 }
 
 const char *keyword_name(std::uint16_t bits) noexcept {
@@ -110,9 +112,8 @@ void check_addresses(collector &c, const address_set &set, const net::ip &a, boo
     reason other = local ? reason::other_local_address : reason::other_remote_address;
     const char *which = local ? "local" : "remote";
     if (a.family != 4 && a.family != 6) {
-        c.maybe(reason::address_keyword, cond_address_keyword,
-                fmt::format("only for {} addresses {} (the packet's address is unknown)", which,
-                            addresses_text(set)));
+        c.maybe(reason::address_keyword, cond_address_keyword, [&] { return std::string(fmt::format("only for {} addresses {} (the packet's address is unknown)", which,
+                            addresses_text(set))); });
         return;
     }
     for (const auto &r : set.ranges) {
@@ -123,25 +124,23 @@ void check_addresses(collector &c, const address_set &set, const net::ip &a, boo
     }
     auto kw = a.family == 4 ? set.keywords4 : set.keywords6;
     if (kw) {
-        c.maybe(reason::address_keyword, cond_address_keyword,
-                fmt::format("only if the {} address {} is in {} (that depends on this machine's network "
+        c.maybe(reason::address_keyword, cond_address_keyword, [&] { return std::string(fmt::format("only if the {} address {} is in {} (that depends on this machine's network "
                             "configuration, which the log does not record)",
-                            which, net::to_string(a), keyword_name(kw)));
+                            which, net::to_string(a), keyword_name(kw))); });
         return;
     }
-    c.fail(other, fmt::format("other {} address (rule: {})", which, addresses_text(set)));
+    c.fail(other, [&] { return std::string(fmt::format("other {} address (rule: {})", which, addresses_text(set))); });
 }
 
-detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles) {
+detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, bool want_text) {
     detailed d;
     d.res.enabled = r.active;
-    collector c{d, {}, {}, reason::applies};
+    collector c{d, want_text, {}, {}, reason::applies};
 
     if (p.dir != FW_DIR_ANY && p.dir != static_cast<int>(r.dir))
-        c.fail(reason::other_direction,
-               fmt::format("other direction (rule: {})", r.dir == direction::inbound ? "inbound" : "outbound"));
+        c.fail(reason::other_direction, [&] { return std::string(fmt::format("other direction (rule: {})", r.dir == direction::inbound ? "inbound" : "outbound")); });
     if (r.protocol != any_protocol && p.protocol != r.protocol)
-        c.fail(reason::other_protocol, fmt::format("other protocol (rule: {})", protocol_text(r.protocol)));
+        c.fail(reason::other_protocol, [&] { return std::string(fmt::format("other protocol (rule: {})", protocol_text(r.protocol))); });
     check_ports(c, r.local_ports, p.local_port, p.protocol, true);
     check_ports(c, r.remote_ports, p.remote_port, p.protocol, false);
     check_addresses(c, r.local_addresses, p.local, true);
@@ -153,65 +152,72 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles) 
                 hit = hit || ((tc.type == 256 || tc.type == p.icmp_type) &&
                               (tc.code == 256 || (p.icmp_code >= 0 && tc.code == p.icmp_code)));
         if (hit) d.res.specific = true;
-        else c.fail(reason::other_icmp, fmt::format("other ICMP type (rule: {})", icmp_text(r.icmp)));
+        else c.fail(reason::other_icmp, [&] { return std::string(fmt::format("other ICMP type (rule: {})", icmp_text(r.icmp))); });
     }
     if ((r.profiles & FW_PROFILE_ALL) != FW_PROFILE_ALL) {
         if (profiles == FW_PROFILE_UNKNOWN)
-            c.maybe(reason::profile_unknown, cond_profile,
-                    fmt::format("only on the {} profile{} (the active profile is unknown)",
-                                profiles_text(r.profiles), std::popcount(unsigned{r.profiles}) > 1 ? "s" : ""));
+            c.maybe(reason::profile_unknown, cond_profile, [&] { return std::string(fmt::format("only on the {} profile{} (the active profile is unknown)",
+                                profiles_text(r.profiles), std::popcount(unsigned{r.profiles}) > 1 ? "s" : "")); });
         else if ((r.profiles & profiles) == 0)
-            c.fail(reason::other_profile, fmt::format("other profile (rule: {})", profiles_text(r.profiles)));
+            c.fail(reason::other_profile, [&] { return std::string(fmt::format("other profile (rule: {})", profiles_text(r.profiles))); });
     }
     if (!r.svc.empty()) {
         if (r.svc == "*")
-            c.maybe(reason::service, cond_service, "only for traffic of Windows services (Svc=*)");
+            c.maybe(reason::service, cond_service, [&] { return std::string("only for traffic of Windows services (Svc=*)"); });
         else
-            c.maybe(reason::service, cond_service, fmt::format("only for service {}", r.svc));
+            c.maybe(reason::service, cond_service, [&] { return std::string(fmt::format("only for service {}", r.svc)); });
     }
-    if (!r.app.empty()) c.maybe(reason::program, cond_program, fmt::format("only for program {}", r.app));
-    if (!r.package.empty()) c.maybe(reason::program, cond_program, fmt::format("only for app package {}", r.package));
+    if (!r.app.empty()) c.maybe(reason::program, cond_program, [&] { return std::string(fmt::format("only for program {}", r.app)); });
+    if (!r.package.empty()) c.maybe(reason::program, cond_program, [&] { return std::string(fmt::format("only for app package {}", r.package)); });
     if (!r.local_user_owner.empty() || !r.local_user_auth.empty())
-        c.maybe(reason::program, cond_program, "only for processes of certain local users");
+        c.maybe(reason::program, cond_program, [&] { return std::string("only for processes of certain local users"); });
     if (r.security || !r.remote_machine_auth.empty() || !r.remote_user_auth.empty() || r.act == action::bypass)
-        c.maybe(reason::authentication, cond_authentication,
-                r.security ? fmt::format("only for IPsec-authenticated connections ({})", security_text(r.security))
-                           : std::string("only for IPsec-authenticated remote machines or users"));
+        c.maybe(reason::authentication, cond_authentication, [&] { return std::string(r.security ? fmt::format("only for IPsec-authenticated connections ({})", security_text(r.security))
+                           : std::string("only for IPsec-authenticated remote machines or users")); });
     if (!r.interfaces.empty())
-        c.maybe(reason::interface, cond_interface, "only on specific network interfaces");
+        c.maybe(reason::interface, cond_interface, [&] { return std::string("only on specific network interfaces"); });
     if (r.interface_types)
-        c.maybe(reason::interface, cond_interface,
-                fmt::format("only on {} interfaces", interface_types_text(r.interface_types)));
+        c.maybe(reason::interface, cond_interface, [&] { return std::string(fmt::format("only on {} interfaces", interface_types_text(r.interface_types))); });
     if (!r.dynamic_targets.empty())
-        c.maybe(reason::interface, cond_interface,
-                fmt::format("only for the dynamic transport {}", r.dynamic_targets.front()));
+        c.maybe(reason::interface, cond_interface, [&] { return std::string(fmt::format("only for the dynamic transport {}", r.dynamic_targets.front())); });
 
-    std::string conds;
-    for (const auto &t : c.maybe_texts) {
-        if (!conds.empty()) conds += ", and ";
-        conds += t;
-    }
     if (d.fails > 0) {
         d.res.how = applies::no;
         d.res.text = std::move(c.fail_text);
         return d;
     }
-    if (d.res.conditions) {
-        d.res.how = applies::maybe;
-        d.res.why = c.first_maybe;
-        d.res.text = "applies " + conds;
-    } else {
-        d.res.how = applies::yes;
-        d.res.why = reason::applies;
-        d.res.text = "applies";
+    d.res.how = d.res.conditions ? applies::maybe : applies::yes;
+    d.res.why = d.res.conditions ? c.first_maybe : reason::applies;
+    if (!r.active) d.res.why = reason::disabled;
+    if (!want_text) return d;
+    std::string conds;
+    for (const auto &t : c.maybe_texts) {
+        if (!conds.empty()) conds += ", and ";
+        conds += t;
     }
-    if (!r.active) {
-        d.res.why = reason::disabled;
+    if (!r.active)
         d.res.text = conds.empty() ? std::string("disabled (would apply if enabled)")
                                    : "disabled (would apply " + conds + ")";
-    }
+    else
+        d.res.text = conds.empty() ? std::string("applies") : "applies " + conds;
     return d;
 }
+
+// A rule that names what the packet used (its port, ICMP type or address) and
+// fails on exactly one other condition: protocol, address or profile.
+bool is_near_miss(const detailed &d) noexcept {
+    if (d.fails != 1 || !d.res.specific) return false;
+    switch (d.res.why) {
+    case reason::other_protocol:
+    case reason::other_local_address:
+    case reason::other_remote_address:
+    case reason::other_profile: return true;
+    default: return false;
+    }
+}
+
+// At most this many any-port program/service rules are listed when the verdict rests on them.
+constexpr std::size_t max_quiet_listed = 10;
 
 std::string quoted(const rule &r) { return fmt::format("'{}'", r.label()); }
 
@@ -238,7 +244,7 @@ std::string and_more(std::size_t n) { return n > 1 ? fmt::format(" (and {} more)
 } // namespace
 
 rule_result match(const rule &r, const packet &p, std::uint32_t profiles) {
-    return match_detailed(r, p, profiles).res;
+    return match_detailed(r, p, profiles, true).res;
 }
 
 evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, detail level) {
@@ -246,35 +252,48 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
     // Categories (indexes into ev.rules), in the order of the verdict rules.
     std::vector<std::size_t> block_yes, allow_yes, allow_process, allow_env, disabled_allow, allow_any_port, block_maybe;
     auto rules = rs.rules();
+    // "Quiet" results: maybe-rules scoped to a program or service that name nothing the
+    // packet used (an app rule for any port, a service-hardening block). On a real
+    // machine there are hundreds; they are listed only when the verdict rests on them.
+    std::vector<bool> quiet;
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const auto &r = rules[i];
-        auto d = match_detailed(r, p, profiles);
-        d.res.index = i;
-        bool relevant = level == detail::all || d.res.how != applies::no ||
-                        (d.fails == 1 && d.res.why != reason::other_direction);
+        // Another direction is never relevant: skip the other checks.
+        if (level != detail::all && p.dir != FW_DIR_ANY && p.dir != static_cast<int>(r.dir)) continue;
+        auto d = match_detailed(r, p, profiles, false); // no texts yet: most rules are not relevant
+        bool relevant = level == detail::all || d.res.how != applies::no || is_near_miss(d);
         if (!relevant) continue;
+        d.res.index = i;
         std::size_t k = ev.rules.size();
         bool allowing = r.act != action::block;
+        bool process_only = d.res.how == applies::maybe && (d.res.conditions & ~process_conditions) == 0;
         if (d.res.how != applies::no) {
             if (!r.active) {
                 if (allowing) disabled_allow.push_back(k);
             } else if (!allowing) {
-                (d.res.how == applies::yes ? block_yes : block_maybe).push_back(k);
+                if (d.res.how == applies::yes) block_yes.push_back(k);
+                else if (d.res.specific) block_maybe.push_back(k);
             } else if (d.res.how == applies::yes) {
                 allow_yes.push_back(k);
-            } else if ((d.res.conditions & ~process_conditions) == 0) {
+            } else if (process_only) {
                 (d.res.specific ? allow_process : allow_any_port).push_back(k);
             } else {
                 allow_env.push_back(k);
             }
         }
+        quiet.push_back(level != detail::all && process_only && !d.res.specific);
         ev.rules.push_back(std::move(d.res));
     }
     auto rule_at = [&](std::size_t k) -> const rule & { return rules[ev.rules[k].index]; };
+    auto text_of = [&](std::size_t k) -> const std::string & {
+        auto &res = ev.rules[k];
+        if (res.text.empty()) res.text = match_detailed(rules[res.index], p, profiles, true).res.text;
+        return res.text;
+    };
     auto unless_blocks = [&]() {
         if (block_maybe.empty()) return std::string();
-        const auto &b = ev.rules[block_maybe.front()];
-        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(block_maybe.front())), b.text);
+        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(block_maybe.front())),
+                           text_of(block_maybe.front()));
     };
     bool inbound = p.dir != FW_DIR_OUTBOUND;
 
@@ -301,13 +320,14 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
     } else if (!allow_env.empty()) {
         ev.result = verdict::undecidable;
         ev.deciding = allow_env;
-        const auto &res = ev.rules[allow_env.front()];
         ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(allow_env.front())),
-                                     and_more(allow_env.size()), res.text.substr(std::string_view("applies ").size()));
+                                     and_more(allow_env.size()),
+                                     text_of(allow_env.front()).substr(std::string_view("applies ").size()));
     } else if (!disabled_allow.empty()) {
         ev.result = verdict::allowed_by_disabled_rule;
         ev.deciding = disabled_allow;
         const auto &res = ev.rules[disabled_allow.front()];
+        text_of(disabled_allow.front());
         ev.explanation = fmt::format("Only the disabled rule {}{} would allow this flow{}; enable it to allow it.",
                                      quoted(rule_at(disabled_allow.front())), and_more(disabled_allow.size()),
                                      res.how == applies::maybe ? " (" + res.text.substr(std::string_view("disabled (would apply ").size())
@@ -332,22 +352,28 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
                                                           : std::string());
     }
 
+    // Drop the quiet results the verdict does not rest on; give the rest their texts.
+    std::vector<bool> is_deciding(ev.rules.size(), false);
+    for (auto k : ev.deciding) is_deciding[k] = true;
     // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable within.
-    auto rank = [&](std::size_t k) {
-        if (std::find(ev.deciding.begin(), ev.deciding.end(), k) != ev.deciding.end()) return 0;
+    std::vector<std::uint8_t> rank(ev.rules.size());
+    std::vector<std::size_t> order;
+    order.reserve(ev.rules.size());
+    std::size_t quiet_listed = 0;
+    for (std::size_t k = 0; k < rank.size(); ++k) {
         const auto &res = ev.rules[k];
-        if (res.how == applies::no) return 4;
-        if (!res.enabled) return 3;
-        return res.how == applies::yes ? 1 : 2;
-    };
-    std::vector<std::size_t> order(ev.rules.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+        rank[k] = is_deciding[k] ? 0 : res.how == applies::no ? 4 : !res.enabled ? 3 : res.how == applies::yes ? 1 : 2;
+        if (!quiet[k] || (is_deciding[k] && quiet_listed++ < max_quiet_listed)) {
+            text_of(k);
+            order.push_back(k);
+        }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
     std::vector<rule_result> sorted;
     sorted.reserve(order.size());
     std::vector<std::size_t> deciding;
     for (std::size_t k = 0; k < order.size(); ++k) {
-        if (rank(order[k]) == 0) deciding.push_back(k);
+        if (rank[order[k]] == 0) deciding.push_back(k);
         sorted.push_back(std::move(ev.rules[order[k]]));
     }
     ev.rules = std::move(sorted);

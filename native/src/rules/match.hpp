@@ -93,8 +93,11 @@ struct evaluation {
 
 // What counts as relevant in evaluation::rules.
 enum class detail : std::uint8_t {
-    relevant = 0, // rules that apply or maybe apply (enabled or not), and near misses:
-                  // rules failing on exactly one condition other than direction
+    relevant = 0, // rules that apply or maybe apply (enabled or not), and near misses: rules
+                  // that name the packet's port, ICMP type or address and fail on exactly one
+                  // other condition (protocol, local or remote address, profile). Rules scoped
+                  // to a program or service that name no port (app rules, service hardening)
+                  // are listed only when the verdict rests on them, at most 10 of them.
     all = 1       // every rule of the set
 };
 

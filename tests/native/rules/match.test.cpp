@@ -236,10 +236,19 @@ TEST_CASE("fw::rules evaluate: verdicts", "[rules][match]") {
         auto ev = evaluate(rs, tcp_in(8080), 0);
         CHECK(ev.result == verdict::no_matching_rule);
         CHECK_THAT(ev.explanation, Catch::Contains("default inbound action"));
-        // Web is a near miss (port), DNS-Out fails on direction and more: not listed.
-        REQUIRE(ev.rules.size() == 1);
-        CHECK(rs[ev.rules[0].index].name == "Web");
-        CHECK(evaluate(rs, tcp_in(8080), 0, detail::all).rules.size() == 2);
+        // Web is for another port, DNS-Out for another direction: neither is listed...
+        CHECK(ev.rules.empty());
+        // ...unless every rule is asked for.
+        auto all = evaluate(rs, tcp_in(8080), 0, detail::all);
+        REQUIRE(all.rules.size() == 2);
+        CHECK(all.rules[0].why == reason::other_local_port);
+        CHECK(all.rules[1].why == reason::other_direction);
+        // A rule for the port but another protocol is a near miss.
+        rs.add("Alt-UDP", "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=17|LPort=8080|", store::local);
+        auto near = evaluate(rs, tcp_in(8080), 0);
+        REQUIRE(near.rules.size() == 1);
+        CHECK(near.rules[0].why == reason::other_protocol);
+        CHECK(near.result == verdict::no_matching_rule);
     }
     SECTION("program-scoped rule for any port: undecidable, specific rules win") {
         rs.add("java", "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|App=c:\\java.exe|Name=java.exe|", store::local);
