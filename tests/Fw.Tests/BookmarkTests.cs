@@ -377,3 +377,132 @@ public sealed class BookmarkTests
         Assert.False(File.Exists(log.Bookmark));
     }
 }
+
+/// <summary>
+/// The scheduled-task script of docs/scheduled-task.md, extracted from the page and run as written (everything but
+/// Register-ScheduledTask): exit codes, exactly-once reports across rotation, busy, and a failed report write that
+/// leaves the bookmark where it was.
+/// </summary>
+public sealed class ScheduledTaskScriptTests : IDisposable
+{
+    private readonly RotatingLog _log = new();
+    private readonly string _script;
+    private readonly string _state;
+    private readonly string _reports;
+
+    public ScheduledTaskScriptTests()
+    {
+        string doc = File.ReadAllText(Path.Combine(PsSession.RepoRoot, "docs", "scheduled-task.md"));
+        const string begin = "<!-- fw-script:begin -->";
+        const string end = "<!-- fw-script:end -->";
+        int a = doc.IndexOf(begin, StringComparison.Ordinal);
+        int b = doc.IndexOf(end, StringComparison.Ordinal);
+        Assert.True(a >= 0 && b > a, "docs/scheduled-task.md has no fw-script block");
+        string block = doc.Substring(a + begin.Length, b - a - begin.Length).Trim();
+        Assert.StartsWith("```powershell", block);
+        Assert.EndsWith("```", block);
+        block = block.Substring("```powershell".Length, block.Length - "```powershell".Length - 3);
+        _script = Path.Combine(_log.Folder, "Invoke-FwDropReport.ps1");
+        File.WriteAllText(_script, block);
+        _state = Path.Combine(_log.Folder, "ProgramData", "Fw");
+        _reports = Path.Combine(_log.Folder, "ProgramData", "Fw", "Reports");
+    }
+
+    public void Dispose() => _log.Dispose();
+
+    private string BookmarkFile => Path.Combine(_state, "pfirewall.bookmark.json");
+
+    /// <summary>What each run said, for failure messages.</summary>
+    private List<string> Runs { get; } = new();
+
+    private void AssertExit(int expected, int actual) =>
+        Assert.True(expected == actual, $"expected exit {expected}, got {actual}; runs:\n{string.Join("\n", Runs)}");
+
+    private (int Exit, PSObject Summary, PsResult Result) RunScript(PsSession ps, string? reports = null)
+    {
+        var r = ps.Run("& $s -LogPath $p -StateFolder $st -ReportFolder $rf -Module $m; $LASTEXITCODE", new()
+        {
+            ["s"] = _script, ["p"] = _log.Path, ["st"] = _state, ["rf"] = reports ?? _reports, ["m"] = PsSession.ManifestPath,
+        });
+        Assert.True(r.Terminating == null, r.Terminating?.Message);
+        Assert.True(r.Output.Count == 2, $"script output: {string.Join(" | ", r.Output)}; host: {r.HostText}");
+        var warnings = r.Output[0].P("Warnings") as object[];
+        Runs.Add($"exit {r.Output[1]}: {string.Join("; ", warnings ?? System.Array.Empty<object>())} {r.HostText}");
+        return ((int)r.Output[1].BaseObject, r.Output[0], r);
+    }
+
+    [Fact]
+    public void Each_drop_is_reported_once_across_runs_and_a_rotation()
+    {
+        _log.Append(5);
+        using var ps = PsSession.Open();
+        var first = RunScript(ps);
+        AssertExit(1, first.Exit);
+        Assert.Equal(5, (int)first.Summary.P("NewDrops")!);
+        string report = (string)first.Summary.P("Report")!;
+        string text = File.ReadAllText(report);
+        Assert.Contains("5 new drop(s)", text);
+        Assert.Contains("New-NetFirewallRule", text);
+        Assert.True(File.Exists(BookmarkFile));
+        Assert.False(File.Exists(BookmarkFile + ".staged"));
+
+        var idle = RunScript(ps);
+        AssertExit(0, idle.Exit);
+        Assert.Equal(0, (int)idle.Summary.P("NewDrops")!);
+        Assert.Null(idle.Summary.P("Report"));
+
+        _log.Append(2);
+        _log.Rotate();
+        _log.Append(1);
+        var third = RunScript(ps);
+        AssertExit(1, third.Exit);
+        Assert.Equal(3, (int)third.Summary.P("NewDrops")!);
+        Assert.Equal(2, Directory.GetFiles(_reports, "*.ps1").Length);
+    }
+
+    [Fact]
+    public void A_busy_bookmark_is_exit_code_2_and_reads_nothing()
+    {
+        _log.Append(2);
+        Directory.CreateDirectory(_state);
+        using var ps = PsSession.Open();
+        using (new FileStream(BookmarkFile + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var busy = RunScript(ps);
+            AssertExit(2, busy.Exit);
+            Assert.Equal(0, (int)busy.Summary.P("NewDrops")!);
+        }
+        AssertExit(1, RunScript(ps).Exit);
+    }
+
+    [Fact]
+    public void A_report_that_cannot_be_written_leaves_the_bookmark_and_the_drops_for_the_next_run()
+    {
+        _log.Append(3);
+        using var ps = PsSession.Open();
+        AssertExit(1, RunScript(ps).Exit);
+        string before = File.ReadAllText(BookmarkFile);
+        _log.Append(4);
+        string blocked = Path.Combine(_log.Folder, "not-a-folder");
+        File.WriteAllText(blocked, "a file where the report folder should be");
+        var failed = RunScript(ps, Path.Combine(blocked, "Reports"));
+        AssertExit(3, failed.Exit);
+        Assert.Equal(before, File.ReadAllText(BookmarkFile));
+        var retry = RunScript(ps);
+        AssertExit(1, retry.Exit);
+        Assert.Equal(4, (int)retry.Summary.P("NewDrops")!);
+    }
+
+    [Fact]
+    public void A_corrupt_bookmark_is_exit_code_3_and_is_kept()
+    {
+        _log.Append(1);
+        Directory.CreateDirectory(_state);
+        File.WriteAllText(BookmarkFile, "{ corrupt");
+        using var ps = PsSession.Open();
+        var r = RunScript(ps);
+        AssertExit(3, r.Exit);
+        Assert.Contains(((object[])r.Summary.P("Warnings")!).Select(w => w.ToString()), w => w!.Contains("is corrupt"));
+        Assert.Equal("{ corrupt", File.ReadAllText(BookmarkFile));
+    }
+}
