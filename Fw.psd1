@@ -17,7 +17,8 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
 
-    FormatsToProcess     = @('module/formats/FwDrop.format.ps1xml', 'module/formats/FwRuleCandidate.format.ps1xml')
+    FormatsToProcess     = @('module/formats/FwDrop.format.ps1xml', 'module/formats/FwRuleCandidate.format.ps1xml',
+                             'module/formats/FwRule.format.ps1xml', 'module/formats/FwDropVerdict.format.ps1xml')
 
     PrivateData          = @{
         PSData = @{

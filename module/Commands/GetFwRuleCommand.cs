@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Fw.Native;
+
+namespace Fw.Commands
+{
+    /// <summary>
+    /// Get-FwRule: Windows Firewall rules as typed objects, parsed natively from their registry rule strings: from
+    /// the registry (Windows), from .reg exports and text files (-Path), or from strings (-RuleString).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "FwRule", DefaultParameterSetName = RegistrySet)]
+    [OutputType(typeof(FwRule))]
+    public sealed class GetFwRuleCommand : PSCmdlet, IDisposable
+    {
+        private const string RegistrySet = "Registry";
+        private const string PathSet = "Path";
+        private const string StringSet = "RuleString";
+
+        private NativeRuleSet? _rules;
+        private int _emitted;
+        private int _strings;
+
+        /// <summary>.reg exports of FirewallRules keys (UTF-16LE or UTF-8) or text files with one rule string per line. Wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "PSPath")]
+        [ValidateNotNullOrEmpty]
+        public string[]? Path { get; set; }
+
+        /// <summary>Rule strings such as "v2.10|Action=Allow|Dir=In|...|", optionally prefixed with "RuleID=".</summary>
+        [Parameter(Mandatory = true, ParameterSetName = StringSet, ValueFromPipeline = true)]
+        [AllowEmptyString]
+        public string[]? RuleString { get; set; }
+
+        /// <summary>Which registry store to read: Local, GroupPolicy or All (default). Windows only.</summary>
+        [Parameter(ParameterSetName = RegistrySet)]
+        [ValidateSet("Local", "GroupPolicy", "All", IgnoreCase = true)]
+        public string Store { get; set; } = "All";
+
+        protected override void BeginProcessing()
+        {
+            _rules = new NativeRuleSet();
+            // With pipeline input the parameter set is only known once the input binds: rule strings
+            // (or paths by property name) are coming, so the registry is not read.
+            if (ParameterSetName != RegistrySet || MyInvocation.ExpectingInput) return;
+            bool all = string.Equals(Store, "All", StringComparison.OrdinalIgnoreCase);
+            try
+            {
+                if (all || string.Equals(Store, "Local", StringComparison.OrdinalIgnoreCase))
+                    _rules.LoadRegistry(FwNative.StoreLocal);
+                if (all || string.Equals(Store, "GroupPolicy", StringComparison.OrdinalIgnoreCase))
+                    _rules.LoadRegistry(FwNative.StoreGroupPolicy);
+            }
+            catch (FwNativeException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, e.IsNotFound ? "FwRegistryUnavailable" : "FwRegistryReadError",
+                    e.IsNotFound ? ErrorCategory.NotImplemented : e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
+                    Store)
+                {
+                    ErrorDetails = new ErrorDetails(e.IsNotFound
+                        ? "Get-FwRule reads the rules in force from the Windows registry, which this system does not have. Use -Path with a .reg export (reg export HKLM\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\FirewallRules rules.reg) or -RuleString."
+                        : e.Message),
+                });
+            }
+            Flush(null);
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (_rules == null) return;
+            if (ParameterSetName == PathSet)
+            {
+                foreach (var given in Path ?? Array.Empty<string>())
+                    foreach (var file in Resolve(given))
+                    {
+                        try
+                        {
+                            _rules.LoadFile(file, FwNative.StoreUnspecified);
+                        }
+                        catch (FwNativeException e)
+                        {
+                            WriteError(new ErrorRecord(e, "FwRuleFileError",
+                                e.IsNotFound ? ErrorCategory.ObjectNotFound : e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
+                                file));
+                        }
+                        Flush(file);
+                    }
+            }
+            else if (ParameterSetName == StringSet)
+            {
+                foreach (var s in RuleString ?? Array.Empty<string>())
+                {
+                    _strings++;
+                    if (s == null) continue;
+                    var (id, text) = SplitId(s);
+                    try
+                    {
+                        _rules.Add(id ?? string.Empty, text, FwNative.StoreOther);
+                    }
+                    catch (FwNativeException e)
+                    {
+                        WriteError(new ErrorRecord(e, "FwRuleParseError", ErrorCategory.ParserError, s));
+                        continue;
+                    }
+                    Flush(null);
+                }
+            }
+        }
+
+        /// <summary>Writes the rules added since the last call, and the rules that could not be loaded as errors.</summary>
+        private void Flush(string? file)
+        {
+            if (_rules == null) return;
+            foreach (var d in _rules.TakeDiagnostics())
+            {
+                var ex = new FormatException(d.Message);
+                WriteError(new ErrorRecord(ex, "FwRuleParseError", ErrorCategory.ParserError, string.IsNullOrEmpty(d.Name) ? (object?)file : d.Name));
+            }
+            int count = _rules.Count;
+            for (; _emitted < count; _emitted++)
+            {
+                var rule = _rules.Get(_emitted);
+                if (rule.Store == FwRuleStore.RuleString && string.IsNullOrEmpty(rule.Name))
+                    rule.Name = !string.IsNullOrEmpty(rule.DisplayName) && !rule.IsIndirect
+                        ? rule.DisplayName!
+                        : "RuleString" + _strings.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                WriteObject(rule);
+            }
+        }
+
+        /// <summary>"RuleID=v2.10|..." -> (RuleID, "v2.10|..."); a string that starts with the version has no ID.</summary>
+        internal static (string? Id, string Text) SplitId(string s)
+        {
+            string t = s.Trim();
+            if (t.Length >= 2 && (t[0] == 'v' || t[0] == 'V') && char.IsDigit(t[1])) return (null, t);
+            int eq = t.IndexOf('='), bar = t.IndexOf('|');
+            if (eq > 0 && (bar < 0 || eq < bar)) return (t.Substring(0, eq).Trim(), t.Substring(eq + 1).Trim());
+            return (null, t);
+        }
+
+        private IEnumerable<string> Resolve(string given)
+        {
+            var result = new List<string>();
+            try
+            {
+                var resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out var provider);
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{given}' is not a file system path (provider {provider.Name})."),
+                        "FwRuleFileError", ErrorCategory.InvalidArgument, given));
+                    return result;
+                }
+                foreach (var p in resolved)
+                {
+                    if (Directory.Exists(p))
+                        WriteError(new ErrorRecord(new ArgumentException($"Cannot read '{p}': it is a folder; give a .reg export or a text file of rule strings."),
+                            "FwRuleFileError", ErrorCategory.InvalidArgument, p));
+                    else
+                        result.Add(p);
+                }
+                if (resolved.Count == 0)
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"No rule file matches '{given}'."),
+                        "FwRuleFileError", ErrorCategory.ObjectNotFound, given));
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(new ErrorRecord(e, "FwRuleFileError", ErrorCategory.ObjectNotFound, given));
+            }
+            catch (Exception e) when (e is SessionStateException || e is ProviderInvocationException ||
+                                      e is ArgumentException || e is NotSupportedException || e is IOException)
+            {
+                WriteError(new ErrorRecord(e, "FwRuleFileError", ErrorCategory.InvalidArgument, given));
+            }
+            result.Sort(StringComparer.Ordinal);
+            return result;
+        }
+
+        public void Dispose()
+        {
+            _rules?.Dispose();
+            _rules = null;
+        }
+    }
+}
