@@ -221,7 +221,17 @@ namespace Fw.Commands
         {
             while (!_stopping)
             {
-                if (!cursor.NextSegment(out var reader, out _, out var segmentPath)) return true;
+                IntPtr reader;
+                string segmentPath;
+                try
+                {
+                    if (!cursor.NextSegment(out reader, out _, out segmentPath)) return true;
+                }
+                catch (FwNativeException e)
+                {
+                    WriteError(OpenError(run.LogPath, e));
+                    return false;
+                }
                 TakeWarnings(cursor, run);
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Reading '{0}' from byte {1}.", segmentPath, LogCursor.Stats(reader).Position));
                 var converter = new RecordConverter(segmentPath);
@@ -300,7 +310,16 @@ namespace Fw.Commands
                     if (!_stopping) Monitor.Wait(_wake, left < PollInterval ? left : PollInterval);
                 }
                 if (_stopping) return;
-                bool ready = cursor.Poll();
+                bool ready;
+                try
+                {
+                    ready = cursor.Poll();
+                }
+                catch (FwNativeException e)
+                {
+                    WriteError(ReadError(run.LogPath, $"Cannot follow '{run.LogPath}': {e.Message}", Category(e), e));
+                    return;
+                }
                 TakeWarnings(cursor, run);
                 if (ready && !Drain(cursor, run)) return;
             }

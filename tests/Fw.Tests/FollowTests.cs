@@ -144,6 +144,17 @@ public sealed class FollowTests
     }
 
     [Fact]
+    public void Help_documents_the_unattended_parameters()
+    {
+        using var ps = PsSession.Open();
+        var r = ps.Run("$h = Get-Help Get-FwDrop -Full; ($h.parameters.parameter.name) -join ','; ($h.examples.example.code) -join [char]10").AssertNoErrors();
+        var names = r.Output[0].ToString().Split(',');
+        foreach (var p in new[] { "Bookmark", "IncludeRotated", "Wait", "Timeout" }) Assert.Contains(p, names);
+        Assert.Contains("-Bookmark", r.Output[1].ToString());
+        Assert.Contains("-Wait -Timeout", r.Output[1].ToString());
+    }
+
+    [Fact]
     public void Timeout_without_Wait_is_an_error()
     {
         using var log = new RotatingLog();
