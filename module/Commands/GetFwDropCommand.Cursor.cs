@@ -27,6 +27,7 @@ namespace Fw.Commands
     {
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
         private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(3);
+        private static readonly TimeSpan FollowSaveInterval = TimeSpan.FromSeconds(10);
 
         private readonly object _wake = new object();
         private bool _cursorRan;
@@ -301,8 +302,15 @@ namespace Fw.Commands
             WriteVerbose(hasTimeout
                 ? $"Following '{run.LogPath}' for {Timeout} (Ctrl+C ends it)."
                 : $"Following '{run.LogPath}' (Ctrl+C ends it).");
+            var lastSave = DateTime.UtcNow;
             while (!_stopping)
             {
+                // With -Bookmark, save now and then while following, so a killed process repeats little.
+                if (run.BookmarkFile != null && run.Emitted > 0 && DateTime.UtcNow - lastSave >= FollowSaveInterval)
+                {
+                    SaveBookmark(run, cursor.Position() ?? run.Delivered, quiet: true);
+                    lastSave = DateTime.UtcNow;
+                }
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) return;
                 lock (_wake)
