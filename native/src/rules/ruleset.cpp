@@ -69,13 +69,13 @@ std::size_t load_reg(ruleset &rs, std::string_view text, store origin, std::stri
     std::vector<reg_problem> problems;
     auto values = parse_reg_text(text, &problems);
     for (auto &p : problems) rs.report({"", std::string(source), p.line, 0, p.message});
-    // When the export holds FirewallRules keys, only their values are rules
-    // (an export of the whole FirewallPolicy key also has profile settings).
-    bool has_rules_key = false;
-    for (const auto &v : values) has_rules_key = has_rules_key || iends(v.key, "FirewallRules");
+    // Every string value of a ...\FirewallRules key is a rule. Other keys (an export of the
+    // whole FirewallPolicy key) also hold rules, e.g. the service-hardening rules under
+    // RestrictedServices\...\System, next to profile settings: there only values that look
+    // like rule strings ("v2.x|...") are taken.
     std::size_t added = 0;
     for (const auto &v : values) {
-        if (has_rules_key && !iends(v.key, "FirewallRules")) continue;
+        if (!iends(v.key, "FirewallRules") && !starts_with_version(trim(v.data))) continue;
         auto where = origin == store::unspecified ? store_of_key(v.key) : origin;
         if (rs.add_or_report(v.name, v.data, where, source, v.line)) ++added;
     }

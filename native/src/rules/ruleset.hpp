@@ -55,7 +55,9 @@ private:
 // everything before the first '=' that comes before the first '|' when the line
 // does not start with the version); otherwise the ID is "<file>:<line>". Blank
 // lines and lines starting with '#' or ';' are skipped. A UTF-8 or UTF-16 BOM is honoured.
-// For .reg: values of every key are read; store is `origin`, or, when origin is
+// For .reg: every string value of a key ending in FirewallRules is a rule; in other keys
+// (RestrictedServices\...\System, profile settings) only values that start with a version
+// ("v2.") are. The store is `origin`, or, when origin is
 // store::unspecified, inferred from the key path (...\Policies\Microsoft\WindowsFirewall\... ->
 // group_policy, ...\SharedAccess\... -> local, else file). Non-string values
 // (dword:, hex:) are skipped (not rules; e.g. PolicyVersion).

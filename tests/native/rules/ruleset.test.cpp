@@ -51,7 +51,10 @@ constexpr const char *reg_export =
     "\r\n"
     "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile]\r\n"
     "\"EnableFirewall\"=dword:00000001\r\n"
-    "\"Note\"=\"not a rule\"\r\n";
+    "\"Note\"=\"not a rule\"\r\n"
+    "\r\n"
+    "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\RestrictedServices\\Configurable\\System]\r\n"
+    "\"DHCPServer-1\"=\"V2.0|Action=Block|Dir=In|App=%SystemRoot%\\\\system32\\\\svchost.exe|Svc=DHCPServer|\"\r\n";
 
 } // namespace
 
@@ -59,8 +62,8 @@ TEST_CASE("fw::rules load: .reg export in UTF-16LE", "[rules][load]") {
     ruleset rs;
     auto file = utf16le_with_bom(reg_export);
     auto n = load_bytes(rs, bytes(file), store::unspecified, "rules.reg");
-    CHECK(n == 3);
-    REQUIRE(rs.size() == 3);
+    CHECK(n == 4);
+    REQUIRE(rs.size() == 4);
     CHECK(rs[0].name == "RemoteDesktop-UserMode-In-TCP");
     CHECK(rs[0].app == "%SystemRoot%\\system32\\svchost.exe"); // .reg escapes undone
     CHECK(rs[0].origin == store::local);
@@ -69,6 +72,9 @@ TEST_CASE("fw::rules load: .reg export in UTF-16LE", "[rules][load]") {
     CHECK(rs[1].display_name == "Say \"hi\"");
     CHECK(rs[2].origin == store::group_policy);
     CHECK(rs[2].act == action::block);
+    CHECK(rs[3].name == "DHCPServer-1"); // service hardening, outside a FirewallRules key
+    CHECK(rs[3].svc == "DHCPServer");
+    CHECK(rs[3].origin == store::file);
     REQUIRE(rs.diagnostics().size() == 1);
     const auto &d = rs.diagnostics()[0];
     CHECK(d.name == "Broken");
@@ -81,7 +87,7 @@ TEST_CASE("fw::rules load: .reg export in UTF-16LE", "[rules][load]") {
 TEST_CASE("fw::rules load: the same export as UTF-8 with an explicit store", "[rules][load]") {
     ruleset rs;
     std::string file = reg_export;
-    CHECK(load_bytes(rs, bytes(file), store::file, "x.reg") == 3);
+    CHECK(load_bytes(rs, bytes(file), store::file, "x.reg") == 4);
     for (const auto &r : rs.rules()) CHECK(r.origin == store::file);
 }
 
@@ -127,7 +133,7 @@ TEST_CASE("fw::rules load: files and the registry", "[rules][load]") {
         std::ofstream out(path, std::ios::binary);
         out << utf16le_with_bom(reg_export);
     }
-    CHECK(load_file(rs, path.string(), store::unspecified) == 3);
+    CHECK(load_file(rs, path.string(), store::unspecified) == 4);
     CHECK(rs[0].source == path.string());
     try {
         load_file(rs, (dir / "missing.reg").string(), store::unspecified);
