@@ -235,7 +235,7 @@ namespace Fw.Commands
 
             using (var rules = LoadExistingRules())
             {
-                Ensure.Success(FwNative.fw_synth_set_existing(_synth, rules));
+                Ensure.Success(FwNative.fw_synth_set_existing(_synth, rules.Handle));
             }
             Ensure.Success(FwNative.fw_synth_run(_synth, out var countPtr));
             ulong count = countPtr.ToUInt64();
@@ -322,9 +322,9 @@ namespace Fw.Commands
 
         // ---- Existing rules -------------------------------------------------------------------
 
-        private SafeSynthRulesetHandle LoadExistingRules()
+        private NativeRuleSet LoadExistingRules()
         {
-            Ensure.Success(FwNative.SynthRules.fw_ruleset_new(out var rules));
+            var rules = new NativeRuleSet();
             try
             {
                 if (MyInvocation.BoundParameters.ContainsKey(nameof(ExistingRule)))
@@ -340,20 +340,26 @@ namespace Fw.Commands
                                 "FwExistingRuleInvalid", ErrorCategory.InvalidArgument, o));
                             continue;
                         }
-                        int rc = FwNative.SynthRules.fw_ruleset_add(rules, Utf8.ToNative(name ?? string.Empty), Utf8.ToNative(text!),
-                            FwNative.SynthRules.StoreOther);
-                        if (rc != (int)FwStatus.Ok)
-                            WriteError(new ErrorRecord(Ensure.LastError(rc), "FwExistingRuleInvalid", ErrorCategory.InvalidData, o));
+                        try
+                        {
+                            rules.Add(name ?? string.Empty, text!, FwNative.StoreOther);
+                        }
+                        catch (FwNativeException e)
+                        {
+                            WriteError(new ErrorRecord(e, "FwExistingRuleInvalid", ErrorCategory.InvalidData, o));
+                        }
                     }
                 }
                 else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                 {
-                    foreach (int store in new[] { FwNative.SynthRules.StoreLocal, FwNative.SynthRules.StoreGroupPolicy })
+                    foreach (int store in new[] { FwNative.StoreLocal, FwNative.StoreGroupPolicy })
                     {
-                        int rc = FwNative.SynthRules.fw_ruleset_load_registry(rules, store, out _);
-                        if (rc != (int)FwStatus.Ok)
+                        try
                         {
-                            var e = Ensure.LastError(rc);
+                            rules.LoadRegistry(store);
+                        }
+                        catch (FwNativeException e)
+                        {
                             ThrowTerminatingError(new ErrorRecord(e, "FwExistingRulesUnreadable", ErrorCategory.ReadError, null)
                             {
                                 ErrorDetails = new ErrorDetails("The rules in force could not be read from the registry, so duplicates cannot be avoided: " +
@@ -361,6 +367,8 @@ namespace Fw.Commands
                             });
                         }
                     }
+                    foreach (var d in rules.TakeDiagnostics())
+                        WriteWarning($"Rule '{d.Name}' in {d.Source} could not be read and is not used for deduplication: {d.Message}");
                 }
                 return rules;
             }

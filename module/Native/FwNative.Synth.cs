@@ -69,18 +69,6 @@ namespace Fw.Native
         }
     }
 
-    /// <summary>Owns an fw_ruleset* made for deduplication; frees it with fw_ruleset_free.</summary>
-    internal sealed class SafeSynthRulesetHandle : SafeHandle
-    {
-        public SafeSynthRulesetHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.SynthRules.fw_ruleset_free(handle);
-            return true;
-        }
-    }
-
     internal static partial class FwNative
     {
         internal const uint SynthOptionsVersion = 1;
@@ -99,7 +87,7 @@ namespace Fw.Native
         internal static extern int fw_synth_add_drops(SafeSynthHandle synth, [In] FwSynthDrop[] drops, UIntPtr count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern int fw_synth_set_existing(SafeSynthHandle synth, SafeSynthRulesetHandle rules);
+        internal static extern int fw_synth_set_existing(SafeSynthHandle synth, SafeRulesetHandle rules);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_synth_run(SafeSynthHandle synth, out UIntPtr count);
@@ -109,26 +97,5 @@ namespace Fw.Native
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void fw_synth_free(IntPtr synth);
-
-        /// <summary>
-        /// The few fw/rules.h entry points synthesis needs to hand the rules in force to fw_synth_set_existing.
-        /// Kept in their own class so they never clash with the rules component's declarations.
-        /// </summary>
-        internal static class SynthRules
-        {
-            internal const int StoreLocal = 1, StoreGroupPolicy = 2, StoreOther = 4;
-
-            [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-            internal static extern int fw_ruleset_new(out SafeSynthRulesetHandle rules);
-
-            [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-            internal static extern int fw_ruleset_add(SafeSynthRulesetHandle rules, byte[] name, byte[] ruleString, int store);
-
-            [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-            internal static extern int fw_ruleset_load_registry(SafeSynthRulesetHandle rules, int store, out UIntPtr added);
-
-            [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-            internal static extern void fw_ruleset_free(IntPtr rules);
-        }
     }
 }

@@ -56,6 +56,10 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         _ => new[] { v.ToString()! },
     };
 
+    /// <summary>$rules = the stand-in's rules as Fw.FwRule objects (Get-FwRule -RuleString 'ID=v2.30|...').</summary>
+    private const string RulesFromStandIn =
+        "$rules = @(Get-FwRule -RuleString @($global:FwStandInRules | ForEach-Object { $_.Name + '=' + $_.RuleString }))\n";
+
     private const string Director = "Get-FwDrop -Path $p -DestinationPort 49154 | New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain";
 
     [Fact]
@@ -145,8 +149,10 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         s.Run(Director + " -Confirm:$false").AssertNoErrors();
         var first = Assert.Single(Calls(s));
 
-        // The rules the stand-in "created", as Fw sees rules in force: ID + registry rule string.
-        var r = s.Run("$rules = $global:FwStandInRules | ForEach-Object { [pscustomobject]@{ Name = $_.Name; RuleString = $_.RuleString } }\n" +
+        // The rules the stand-in "created", read back as Fw reads rules in force: Fw.FwRule objects from
+        // Get-FwRule, given "ID=rule string" like a registry value.
+        var r = s.Run(RulesFromStandIn +
+                      "if (@($rules).Count -ne 1 -or $rules[0].GetType().FullName -ne 'Fw.FwRule') { throw 'expected one Fw.FwRule' }\n" +
                       "$global:FwStandInCalls.Clear()\n" +
                       Director + " -ExistingRule $rules -Confirm:$false").AssertNoErrors();
         Assert.Empty(Calls(s));
@@ -155,6 +161,20 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         Assert.Equal(first["Name"], allowed.S("Name"));
         Assert.Contains(r.Output, o => o.S("Status") == "OutOfScope");
         Assert.DoesNotContain(r.Output, o => o.S("Status") is "Created" or "WouldCreate");
+    }
+
+    [Fact]
+    public void Deserialized_rules_from_another_session_dedupe_too()
+    {
+        using var s = Open();
+        s.Run(Director + " -Confirm:$false").AssertNoErrors();
+        var r = s.Run(RulesFromStandIn +
+                      "$remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($rules))\n" +
+                      "if ($remote[0].PSObject.TypeNames[0] -ne 'Deserialized.Fw.FwRule') { throw 'not deserialized' }\n" +
+                      "$global:FwStandInCalls.Clear()\n" +
+                      Director + " -ExistingRule $remote -Confirm:$false").AssertNoErrors();
+        Assert.Empty(Calls(s));
+        Assert.Single(r.Output, o => o.S("Status") == "AlreadyAllowed");
     }
 
     [Fact]
@@ -217,7 +237,7 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         Assert.Contains(stored, t => t.Contains("|LPort=RPC-EPMap|"));
         // And a rerun finds them.
         s.Run("$global:FwStandInCalls.Clear()").AssertNoErrors();
-        r = s.Run("$rules = $global:FwStandInRules | ForEach-Object { [pscustomobject]@{ Name = $_.Name; RuleString = $_.RuleString } }\n" +
+        r = s.Run(RulesFromStandIn +
                   "Get-FwDrop -Path $p -Protocol TCP -SourceAddress 192.168.10.0/24 | " +
                   "New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -ExistingRule $rules -Confirm:$false").AssertNoErrors();
         Assert.Empty(Calls(s));
