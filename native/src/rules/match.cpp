@@ -251,6 +251,7 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
     evaluation ev;
     // Categories (indexes into ev.rules), in the order of the verdict rules.
     std::vector<std::size_t> block_yes, allow_yes, allow_process, allow_env, disabled_allow, allow_any_port, block_maybe;
+    std::vector<std::size_t> bypass_maybe; // enabled allow-bypass rules (also in allow_env: they need authentication)
     auto rules = rs.rules();
     // "Quiet" results: maybe-rules scoped to a program or service that name nothing the
     // packet used (an app rule for any port, a service-hardening block). On a real
@@ -279,6 +280,7 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
                 (d.res.specific ? allow_process : allow_any_port).push_back(k);
             } else {
                 allow_env.push_back(k);
+                if (r.act == action::bypass) bypass_maybe.push_back(k);
             }
         }
         quiet.push_back(level != detail::all && process_only && !d.res.specific);
@@ -303,8 +305,19 @@ evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, 
         ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(block_yes.front())), and_more(block_yes.size()));
         if (!allow_yes.empty() || !allow_process.empty() || !allow_env.empty()) {
             auto &a = !allow_yes.empty() ? allow_yes : !allow_process.empty() ? allow_process : allow_env;
-            ev.explanation += fmt::format(", which wins over allow rule {}", quoted(rule_at(a.front())));
+            if (&a != &allow_env || bypass_maybe.size() < allow_env.size()) {
+                std::size_t k = a.front();
+                if (&a == &allow_env)
+                    for (auto x : allow_env)
+                        if (rule_at(x).act != action::bypass) { k = x; break; }
+                ev.explanation += fmt::format(", which wins over allow rule {}", quoted(rule_at(k)));
+            }
         }
+        // Windows precedence: an authenticated bypass rule beats a block rule.
+        if (!bypass_maybe.empty())
+            ev.explanation += fmt::format(", unless the connection was IPsec-authenticated: then bypass rule {} "
+                                          "overrides the block",
+                                          quoted(rule_at(bypass_maybe.front())));
         ev.explanation += ".";
     } else if (!allow_yes.empty()) {
         ev.result = verdict::allowed_by_rule;

@@ -184,6 +184,28 @@ TEST_CASE("fw::rules evaluate: verdicts", "[rules][match]") {
         REQUIRE(b);
         CHECK(b->why == reason::other_remote_address); // a near miss, listed
     }
+    SECTION("an authenticated bypass rule beats a block rule") {
+        rs.add("BlockSMB", "v2.10|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=445|Name=Block SMB|", store::local);
+        rs.add("BypassSMB",
+               "v2.10|Action=ByPass|Active=TRUE|Dir=In|Protocol=6|LPort=445|Security=Authenticate|Name=Admin SMB|",
+               store::group_policy);
+        auto ev = evaluate(rs, tcp_in(445), FW_PROFILE_DOMAIN);
+        CHECK(ev.result == verdict::blocked_by_rule);
+        CHECK(ev.explanation == "Blocked by rule 'Block SMB', unless the connection was IPsec-authenticated: then "
+                                "bypass rule 'Admin SMB' overrides the block.");
+        const auto *b = find(ev, rs, "BypassSMB");
+        REQUIRE(b);
+        CHECK(b->how == applies::maybe);
+        CHECK(b->why == reason::authentication);
+        // Without the block, the bypass rule alone depends on authentication: undecidable.
+        ruleset only;
+        only.add("BypassSMB",
+                 "v2.10|Action=ByPass|Active=TRUE|Dir=In|Protocol=6|LPort=445|Security=Authenticate|Name=Admin SMB|",
+                 store::group_policy);
+        auto u = evaluate(only, tcp_in(445), FW_PROFILE_DOMAIN);
+        CHECK(u.result == verdict::undecidable);
+        CHECK_THAT(u.explanation, Catch::Contains("IPsec-authenticated"));
+    }
     SECTION("RDP scoped to svchost/termservice: allowed, but only for that service") {
         rs.add("RemoteDesktop-UserMode-In-TCP", rdp, store::local);
         auto ev = evaluate(rs, tcp_in(3389), 0);
