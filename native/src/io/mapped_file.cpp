@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <system_error>
 #include <utility>
 
@@ -128,7 +129,10 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
     LARGE_INTEGER size{};
     if (!GetFileSizeEx(file.h, &size)) fail_os(GetLastError(), path_, "get the size of");
     size_ = static_cast<std::uint64_t>(size.QuadPart);
-    if (size_ == 0) return;
+    if (size_ == 0) {
+        handle_ = std::exchange(file.h, INVALID_HANDLE_VALUE); // kept for read_at
+        return;
+    }
     if (size_ > static_cast<std::uint64_t>(SIZE_MAX))
         throw error(FW_EIO, FW_ERRCLASS_OS, fmt::format("cannot map '{}': {} bytes do not fit in the address space", path_, size_));
     handle mapping;
@@ -138,12 +142,35 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
     if (mapping.h == nullptr) fail_os(GetLastError(), path_, "map");
     void *view = MapViewOfFile(mapping.h, FILE_MAP_READ, 0, 0, static_cast<SIZE_T>(size_));
     if (view == nullptr) fail_os(GetLastError(), path_, "map a view of");
-    // The view keeps the mapping and the file open; both handles close here.
+    // The view keeps the mapping open; its handle closes here.
     data_ = static_cast<const char *>(view);
+    handle_ = std::exchange(file.h, INVALID_HANDLE_VALUE); // kept for read_at
+}
+
+std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {
+    std::size_t total = 0;
+    while (total < n) {
+        OVERLAPPED ov{};
+        std::uint64_t at = offset + total;
+        ov.Offset = static_cast<DWORD>(at & 0xffffffffu);
+        ov.OffsetHigh = static_cast<DWORD>(at >> 32);
+        DWORD want = static_cast<DWORD>(std::min<std::size_t>(n - total, 1u << 30));
+        DWORD got = 0;
+        if (!ReadFile(static_cast<HANDLE>(handle_), dst + total, want, &got, &ov)) {
+            DWORD code = GetLastError();
+            if (code == ERROR_HANDLE_EOF) break;
+            fail_os(code, path_, "read");
+        }
+        if (got == 0) break;
+        total += got;
+    }
+    return total;
 }
 
 void mapped_file::release() noexcept {
     if (data_ != nullptr) UnmapViewOfFile(data_);
+    if (handle_ != nullptr && handle_ != INVALID_HANDLE_VALUE) CloseHandle(static_cast<HANDLE>(handle_));
+    handle_ = nullptr;
     data_ = nullptr;
     size_ = 0;
 }
@@ -191,18 +218,37 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
     if (!S_ISREG(st.st_mode))
         throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("cannot read '{}': not a regular file", path_));
     size_ = static_cast<std::uint64_t>(st.st_size);
-    if (size_ == 0) return;
+    if (size_ == 0) {
+        fd_ = std::exchange(file.fd, -1); // kept for read_at
+        return;
+    }
     if (size_ > static_cast<std::uint64_t>(SIZE_MAX))
         throw error(FW_EIO, FW_ERRCLASS_OS, fmt::format("cannot map '{}': {} bytes do not fit in the address space", path_, size_));
     void *p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ, MAP_PRIVATE, file.fd, 0);
     if (p == MAP_FAILED) fail_os(errno, path_, "map");
     ::madvise(p, static_cast<std::size_t>(size_), MADV_SEQUENTIAL);
     data_ = static_cast<const char *>(p);
-    // The mapping outlives the descriptor, which closes here.
+    fd_ = std::exchange(file.fd, -1); // kept for read_at
+}
+
+std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {
+    std::size_t total = 0;
+    while (total < n) {
+        ssize_t got = ::pread(fd_, dst + total, n - total, static_cast<off_t>(offset + total));
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            fail_os(errno, path_, "read");
+        }
+        if (got == 0) break;
+        total += static_cast<std::size_t>(got);
+    }
+    return total;
 }
 
 void mapped_file::release() noexcept {
     if (data_ != nullptr) ::munmap(const_cast<char *>(data_), static_cast<std::size_t>(size_));
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
     data_ = nullptr;
     size_ = 0;
 }
@@ -210,7 +256,13 @@ void mapped_file::release() noexcept {
 #endif
 
 mapped_file::mapped_file(mapped_file &&other) noexcept
-    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {
+#ifdef _WIN32
+    handle_ = std::exchange(other.handle_, nullptr);
+#else
+    fd_ = std::exchange(other.fd_, -1);
+#endif
+}
 
 mapped_file &mapped_file::operator=(mapped_file &&other) noexcept {
     if (this != &other) {
@@ -218,6 +270,11 @@ mapped_file &mapped_file::operator=(mapped_file &&other) noexcept {
         path_ = std::move(other.path_);
         data_ = std::exchange(other.data_, nullptr);
         size_ = std::exchange(other.size_, 0);
+#ifdef _WIN32
+        handle_ = std::exchange(other.handle_, nullptr);
+#else
+        fd_ = std::exchange(other.fd_, -1);
+#endif
     }
     return *this;
 }

@@ -56,9 +56,11 @@ reader::reader(std::string_view path, reader_options options)
         if (start == 0) start = 2;
         if (start < 2 || (start - 2) % 2 != 0) not_line_start();
         if (start > 2 && !(u[start - 2] == '\n' && u[start - 1] == 0)) not_line_start();
-        buffer_.resize(utf16_buffer + scan_padding, ' ');
+        scale_ = 2;
+        buffer_.resize(buffer_size + scan_padding, ' ');
+        staging_.resize(2 * buffer_size);
         buffer_base_ = 2;
-        next_unit_ = 2;
+        next_src_ = 2;
         prefix_end_ = start;
         stats_.position = start;
         return;
@@ -86,7 +88,9 @@ reader::reader(std::string_view path, reader_options options)
             }
         }
     }
-    pos_ = static_cast<std::size_t>(start);
+    buffer_.resize(buffer_size + scan_padding, ' ');
+    buffer_base_ = start;
+    next_src_ = start;
     stats_.position = start;
 }
 
@@ -246,6 +250,7 @@ inline void reader::record_line(const char *line, std::size_t n, std::uint64_t o
     }
     ++stats_.records;
     ++stats_.matched;
+    batch_full_ = batch_.size() >= batch_size_;
 }
 
 std::size_t reader::process(const window &w, std::size_t pos) {
@@ -259,7 +264,9 @@ std::size_t reader::process(const window &w, std::size_t pos) {
         pos = static_cast<std::size_t>(e - d) + 1;
         stats_.position = w.base + w.scale * pos;
     }
-    while (pos < w.size && batch_.size() < batch_size_) {
+    std::size_t need = have_header_ ? need_ : need_std_;
+    std::uint64_t position = stats_.position;
+    while (pos < w.size && !batch_full_) {
         const char *p = d + pos;
         if (*p == '\0') { // NUL padding (a preallocated or crash-cut file)
             std::size_t z = count_leading_nuls(p, end);
@@ -268,7 +275,6 @@ std::size_t reader::process(const window &w, std::size_t pos) {
             continue;
         }
         std::size_t n = 0;
-        const std::size_t need = have_header_ ? need_ : need_std_;
         const char *e = scan_line(p, end, w.readable_end, fields_, need, n);
         if (e == nullptr) break; // no line end yet
         const bool at_newline = *e == '\n';
@@ -277,16 +283,24 @@ std::size_t reader::process(const window &w, std::size_t pos) {
         std::uint64_t offset = w.base + w.scale * pos;
         pos = static_cast<std::size_t>(e - d) + (at_newline ? 1 : 0);
         if (offset < prefix_end_) { // before start_offset (UTF-16): only the layout matters
-            if (n != 0 && *p == '#') header_line(p, n, false);
+            if (n != 0 && *p == '#') {
+                header_line(p, n, false);
+                need = have_header_ ? need_ : need_std_;
+            }
             continue;
         }
         ++stats_.lines;
         if (n != 0) {
-            if (*p == '#') header_line(p, n, true);
-            else record_line(p, n, offset, w.readable_end, need);
+            if (*p == '#') {
+                header_line(p, n, true);
+                need = have_header_ ? need_ : need_std_;
+            } else {
+                record_line(p, n, offset, w.readable_end, need);
+            }
         }
-        stats_.position = w.base + w.scale * pos;
+        position = w.base + w.scale * pos;
     }
+    stats_.position = position;
     return pos;
 }
 
@@ -297,55 +311,50 @@ void reader::finish_tail(std::uint64_t line) {
 }
 
 bool reader::refill() {
-    // Keep the incomplete line, narrow more units after it.
+    // Keep the incomplete line, read more after it.
     std::size_t keep = buffer_len_ - pos_;
     std::memmove(buffer_.data(), buffer_.data() + pos_, keep);
-    buffer_base_ += 2 * pos_;
+    buffer_base_ += scale_ * pos_;
     pos_ = 0;
     buffer_len_ = keep;
-    const std::uint64_t size = file_.size();
-    std::uint64_t units_left = (size - next_unit_) / 2;
+    std::uint64_t units_left = (stats_.file_size - next_src_) / scale_;
     if (units_left == 0) return false;
-    if (keep == utf16_buffer) {
+    if (keep == buffer_size) {
         // A line longer than the buffer: skip it up to its line end.
         ++line_no_;
         if (buffer_base_ >= prefix_end_) {
             ++stats_.lines;
-            skip(line_no_, fmt::format("longer than {} characters", utf16_buffer));
+            skip(line_no_, fmt::format("longer than {} characters", buffer_size));
         }
         discarding_ = true;
-        buffer_base_ += 2 * keep;
+        buffer_base_ += scale_ * keep;
         buffer_len_ = keep = 0;
     }
-    std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(utf16_buffer - keep, units_left));
-    narrow_utf16le(reinterpret_cast<const unsigned char *>(file_.data().data() + next_unit_), units,
-                   buffer_.data() + keep);
-    next_unit_ += 2 * units;
+    std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_size - keep, units_left));
+    if (utf16_) {
+        std::size_t got = file_.read_at(next_src_, staging_.data(), 2 * units);
+        units = got / 2; // an odd byte left by a shrinking file is read again next time
+        narrow_utf16le(reinterpret_cast<const unsigned char *>(staging_.data()), units, buffer_.data() + keep);
+    } else {
+        units = file_.read_at(next_src_, buffer_.data() + keep, units);
+    }
+    if (units == 0) return false; // the file shrank since it was opened
+    next_src_ += scale_ * units;
     buffer_len_ += units;
     return true;
 }
 
 std::span<const fw_record> reader::next() {
     batch_.clear();
+    batch_full_ = false;
     if (done_) return {};
-    if (!utf16_) {
-        const auto bytes = file_.data();
-        window w{bytes.data(), bytes.size(), bytes.data() + bytes.size(), 0, 1};
-        pos_ = process(w, pos_);
-        if (pos_ >= bytes.size()) {
-            done_ = true;
-        } else if (batch_.size() < batch_size_) {
-            finish_tail(line_no_ + 1);
-        }
-        return batch_;
-    }
     for (;;) {
-        window w{buffer_.data(), buffer_len_, buffer_.data() + buffer_.size(), buffer_base_, 2};
+        window w{buffer_.data(), buffer_len_, buffer_.data() + buffer_.size(), buffer_base_, scale_};
         pos_ = process(w, pos_);
-        if (batch_.size() >= batch_size_) break;
+        if (batch_full_) break;
         if (!refill()) {
-            bool odd_byte = (file_.size() - next_unit_) != 0;
-            if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + 2 * pos_ >= prefix_end_)
+            bool odd_byte = utf16_ && next_src_ < stats_.file_size;
+            if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + scale_ * pos_ >= prefix_end_)
                 finish_tail(line_no_ + 1);
             done_ = true;
             break;

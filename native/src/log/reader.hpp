@@ -1,8 +1,10 @@
-// The log reader: a mapped file, read line by line in batches of typed records.
+// The log reader: a file read line by line in batches of typed records.
 //
-// UTF-8 (with or without BOM) is read in place from the map. UTF-16LE with a BOM
-// is narrowed chunk by chunk into a bounded buffer (see narrow_utf16le), so heap
-// use stays constant whatever the file size.
+// The text goes through one bounded buffer, refilled with positioned reads
+// (see mapped_file::read_at): UTF-8 (with or without BOM) as it is, UTF-16LE
+// with a BOM narrowed unit by unit (see narrow_utf16le). Heap use stays
+// constant whatever the file size. The map serves the random access: the BOM,
+// and the layout and line number before a start_offset.
 #pragma once
 
 #include "io/mapped_file.hpp"
@@ -45,8 +47,8 @@ public:
     // Skipped lines (the first FW_MAX_SKIPPED_LINES) and an incomplete last line.
     [[nodiscard]] const std::vector<diagnostic> &diagnostics() const noexcept { return diags_; }
 
-    // Buffer size for UTF-16 input, in narrowed bytes; also the longest line a UTF-16 file may have.
-    static constexpr std::size_t utf16_buffer = 256 * 1024;
+    // Buffer size in (narrowed) bytes; also the longest line the reader takes.
+    static constexpr std::size_t buffer_size = 256 * 1024;
 
 private:
     struct window {
@@ -79,6 +81,7 @@ private:
     } checks_{};
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_;
+    bool batch_full_ = false;
     std::vector<diagnostic> diags_;
     fw_reader_stats stats_{};
 
@@ -91,16 +94,15 @@ private:
     std::uint64_t cur_line_ = 0; // number of the line being read
     bool done_ = false;
 
-    // UTF-8: position in the map. UTF-16: position in buffer_.
-    std::size_t pos_ = 0;
-
-    // UTF-16 only.
+    std::size_t pos_ = 0;           // position in buffer_
     bool utf16_ = false;
-    std::vector<char> buffer_;      // utf16_buffer + scanner padding
-    std::size_t buffer_len_ = 0;    // narrowed bytes in buffer_
+    unsigned scale_ = 1;            // file bytes per buffer byte
+    std::vector<char> buffer_;      // buffer_size + scanner padding
+    std::vector<char> staging_;     // UTF-16 bytes before narrowing
+    std::size_t buffer_len_ = 0;    // bytes in buffer_
     std::uint64_t buffer_base_ = 0; // file offset of buffer_[0]
-    std::uint64_t next_unit_ = 0;   // file offset of the next unit to narrow
-    std::uint64_t prefix_end_ = 0;  // lines before this file offset only set the layout (start_offset)
+    std::uint64_t next_src_ = 0;    // file offset of the next byte to read
+    std::uint64_t prefix_end_ = 0;  // lines before this file offset only set the layout (UTF-16 start_offset)
     bool discarding_ = false;       // inside an over-long line
 };
 

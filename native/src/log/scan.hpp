@@ -76,6 +76,23 @@ inline unsigned popcount64(std::uint64_t v) noexcept {
 #endif
 }
 
+// Bit i is set when p[i] is a or b, for the 64 bytes at p (one movemask per 16 bytes).
+inline std::uint64_t byte_mask64_either(const char *p, char a, char b) noexcept {
+#ifdef FW_SCAN_SSE2
+    const __m128i na = _mm_set1_epi8(a), nb = _mm_set1_epi8(b);
+    auto m = [&](int k) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * k));
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, na), _mm_cmpeq_epi8(v, nb));
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(hit)));
+    };
+    return m(0) | (m(1) << 16) | (m(2) << 32) | (m(3) << 48);
+#else
+    std::uint64_t mask = 0;
+    for (unsigned i = 0; i < 64; ++i) mask |= std::uint64_t{p[i] == a || p[i] == b} << i;
+    return mask;
+#endif
+}
+
 } // namespace detail
 
 // The first '\n' in [p, end), or end.
@@ -134,14 +151,14 @@ inline const char *scan_line(const char *line, const char *end, const char *read
         std::size_t avail = static_cast<std::size_t>(end - p);
         if (readable_end - p >= 64) {
             sp = detail::byte_mask64(p, ' ');
-            nl = detail::byte_mask64(p, '\n') | detail::byte_mask64(p, '\0');
+            nl = detail::byte_mask64_either(p, '\n', '\0');
         } else {
             char tmp[64];
             std::size_t readable = static_cast<std::size_t>(readable_end - p);
             std::memcpy(tmp, p, readable);
             std::memset(tmp + readable, ' ', 64 - readable);
             sp = detail::byte_mask64(tmp, ' ');
-            nl = detail::byte_mask64(tmp, '\n') | detail::byte_mask64(tmp, '\0');
+            nl = detail::byte_mask64_either(tmp, '\n', '\0');
         }
         if (avail < 64) nl &= (std::uint64_t{1} << avail) - 1;
         std::uint64_t keep = ~std::uint64_t{0}; // bits of this block inside the line
@@ -162,12 +179,15 @@ inline const char *scan_line(const char *line, const char *end, const char *read
         }
         std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
         prev_space = sp >> 63;
-        std::uint32_t end_count = count + detail::popcount64(starts);
-        while (count < need && starts != 0) {
-            f.start[count++] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
-            starts &= starts - 1;
+        const std::uint32_t in_block = detail::popcount64(starts);
+        if (count < need) {
+            std::size_t take = need - count < in_block ? need - count : in_block;
+            for (std::size_t t = 0; t < take; ++t) {
+                f.start[count + t] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
+                starts &= starts - 1;
+            }
         }
-        count = end_count;
+        count += in_block;
         if (found != nullptr) {
             // A '\r' at the very end of the previous block was taken for the start
             // of a field if a space (or the line start) came before it.
