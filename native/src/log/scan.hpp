@@ -24,7 +24,8 @@ struct field_index {
     std::uint32_t count = 0;                         // fields in the line (may exceed max_fields)
     std::array<std::uint32_t, max_fields + 1> start; // offsets of the first max_fields fields in the line
 
-    // Field i (i < min(count, max_fields)) of line, of length n.
+    // Field i (i < min(count, max_fields)) of line, of length n. Needs the start
+    // of field i + 1 as well when there is one (it ends the field).
     [[nodiscard]] std::string_view get(const char *line, std::size_t n, std::size_t i) const noexcept {
         std::size_t b = start[i];
         std::size_t e = (i + 1 < count && i + 1 < max_fields) ? start[i + 1] - 1 : n;

@@ -362,3 +362,47 @@ TEST_CASE("fw::log reader: file errors", "[log][reader]") {
         }
     }
 }
+
+TEST_CASE("fw::log reader: a line longer than the buffer is skipped, not fatal", "[log][reader]") {
+    const std::string good = "2022-08-13 07:26:52 DROP TCP 94.232.47.52 10.12.13.14 28126 3390 52 S 607837051 0 8192 - - - RECEIVE";
+    std::string text = good + "\r\n" + std::string(600 * 1024, 'q') + "\r\n" + good + "\r\n" +
+                       std::string(300 * 1024, 'w') + " " + good + "\n" + good + "\r\n";
+    auto check = [&](const read_result &r) {
+        REQUIRE(r.open_rc == FW_OK);
+        std::vector<std::uint64_t> lines;
+        for (auto &rec : r.records) lines.push_back(rec.line);
+        CHECK(lines == std::vector<std::uint64_t>{1, 3, 5});
+        CHECK(r.stats.skipped == 2);
+        CHECK(r.stats.skipped_lines[0] == 2);
+        CHECK(r.stats.skipped_lines[1] == 4);
+        CHECK(r.stats.partial_tail == 0);
+        CHECK(r.stats.lines == 5);
+    };
+    temp_file f(text);
+    check(read_all(f.path()));
+    temp_file wide(to_utf16le(text));
+    check(read_all(wide.path()));
+}
+
+TEST_CASE("fw::log reader: a file over 4 GiB (sparse)", "[log][reader][.large]") {
+    const std::string good = "2022-08-13 07:26:52 DROP TCP 94.232.47.52 10.12.13.14 28126 3390 52 S 607837051 0 8192 - - - RECEIVE\r\n";
+    temp_file f(good);
+    const std::uint64_t gap = (4ull << 30) + 12345;
+    {
+        std::filesystem::resize_file(f.fs_path(), gap); // NUL padding, no disk space used
+        std::ofstream out(f.fs_path(), std::ios::binary | std::ios::app);
+        out << good << good;
+    }
+    auto r = read_all(f.path());
+    REQUIRE(r.open_rc == FW_OK);
+    REQUIRE(r.records.size() == 3);
+    CHECK(r.records[1].offset == gap);
+    CHECK(r.records[2].offset == gap + good.size());
+    CHECK(r.records[2].line == 3);
+    CHECK(r.stats.nul_bytes == UINT32_MAX); // saturated
+    CHECK(r.stats.file_size == gap + 2 * good.size());
+    auto from = read_all(f.path(), nullptr, 0, gap + good.size());
+    REQUIRE(from.records.size() == 1);
+    CHECK(from.records[0].line == 3);
+    CHECK(from.records[0].offset == gap + good.size());
+}
