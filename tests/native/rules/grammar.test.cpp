@@ -296,3 +296,34 @@ TEST_CASE("fw::rules grammar: canonical text", "[rules][grammar]") {
     REQUIRE(all);
     CHECK(range_text(*all) == "0.0.0.0/0");
 }
+
+TEST_CASE("fw::rules grammar: mangled reference strings never crash", "[rules][grammar]") {
+    // Every truncation and a few byte substitutions at every position: the parser either
+    // succeeds or throws FW_EFORMAT with a column inside the string (checked under ASan/UBSan).
+    const char subst[] = {'|', '=', ',', '-', '/', ':', '\0', '\xff', ' ', 'x', '9'};
+    std::size_t parsed = 0, rejected = 0;
+    for (const auto &s : reference_rules()) {
+        for (std::size_t i = 0; i <= s.size(); ++i) {
+            std::vector<std::string> variants{s.substr(0, i)};
+            if (i < s.size())
+                for (char c : subst) {
+                    auto v = s;
+                    v[i] = c;
+                    variants.push_back(std::move(v));
+                }
+            for (const auto &v : variants) {
+                try {
+                    (void)parse_rule(v);
+                    ++parsed;
+                } catch (const fw::error &e) {
+                    ++rejected;
+                    REQUIRE(e.code() == FW_EFORMAT);
+                    REQUIRE(e.column() >= 1);
+                    REQUIRE(static_cast<std::size_t>(e.column()) <= v.size() + 1);
+                }
+            }
+        }
+    }
+    CHECK(parsed > 0);
+    CHECK(rejected > 0);
+}
