@@ -106,8 +106,15 @@ typedef struct fw_reader_options {
 
 /* Open a log file for reading. path is UTF-8 (on Windows converted to a wide,
  * long-path-capable name; the file is shared for read, write and delete so the
- * firewall service keeps writing). opts may be NULL for defaults.
- * Errors: FW_ENOTFOUND, FW_EACCESS, FW_EIO, FW_EINVALID. */
+ * firewall service keeps writing). opts may be NULL for defaults. The reader
+ * reads the size the file had when opened, through a fixed-size buffer: memory
+ * does not grow with the file. A line longer than 256 KiB is skipped.
+ * start_offset must be 0 or the offset of a line start (a record's offset, or
+ * stats.position of an earlier reader); the layout and line numbers before it
+ * are recovered from the file.
+ * Errors: FW_ENOTFOUND, FW_EACCESS (the message says to run elevated on
+ * Windows), FW_EIO, FW_EINVALID (a directory, bad options, start_offset not at
+ * a line start or past the end). */
 FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_options *opts);
 
 /* Next batch of records that pass the filter. On FW_OK, *records points to
@@ -125,8 +132,10 @@ typedef enum fw_encoding { FW_ENC_UTF8 = 0, FW_ENC_UTF16LE = 1 } fw_encoding;
 typedef struct fw_reader_stats {
     uint64_t file_size;       /* size of the file when opened */
     uint64_t position;        /* byte offset just past the last complete line consumed */
-    uint64_t lines;           /* lines consumed (records, headers, blank and skipped lines) */
-    uint64_t records;         /* well-formed record lines, passing the filter or not */
+    uint64_t lines;           /* lines consumed (records, headers, blank and skipped lines); text cut
+                                 off by NUL padding counts as a line of its own */
+    uint64_t records;         /* well-formed record lines, passing the filter or not (a line the filter
+                                 rejects is checked for its field count and the fields the filter read) */
     uint64_t matched;         /* records that passed the filter */
     uint64_t skipped;         /* malformed lines skipped */
     uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines */
@@ -143,8 +152,10 @@ typedef struct fw_reader_stats {
 FW_API(int) fw_reader_stats_get(const fw_reader *reader, fw_reader_stats *out);
 
 /* Diagnostics: the first few problems found, with a human-readable message
- * ("line 12: 16 fields, expected 17"). index counts from 0; returns
- * FW_ITEROVER past the last one. message is borrowed: valid until fw_reader_free. */
+ * ("line 12: 16 fields, expected 17"): the first FW_MAX_SKIPPED_LINES skipped
+ * lines, then "line N: incomplete last line ..." when stats.partial_tail is set.
+ * index counts from 0; returns FW_ITEROVER past the last one. line and message
+ * may be NULL. message is borrowed: valid until fw_reader_free. */
 FW_API(int) fw_reader_diagnostic(const fw_reader *reader, size_t index, uint64_t *line, const char **message);
 
 FW_API(void) fw_reader_free(fw_reader *reader);
