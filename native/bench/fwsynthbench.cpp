@@ -173,7 +173,7 @@ int scenario(std::size_t n, int runs, bool skewed) {
                 skewed ? "skewed sources and ports" : "uniform, worst case", n, count, static_cast<unsigned long long>(created), static_cast<unsigned long long>(allowed),
                 static_cast<unsigned long long>(outside), best, runs, add_s, run_s, best_cpu, static_cast<double>(n) / best / 1e6);
     // CPU time decides: on a shared machine the wall clock also measures the neighbours.
-    std::printf("  target (< 1 s CPU for 1M drops): %s\n", best_cpu < 1.0 ? "met" : "MISSED");
+    if (n == 1000000) std::printf("  target (< 1 s CPU for 1M drops): %s\n", best_cpu < 1.0 ? "met" : "MISSED");
     return 0;
 }
 
