@@ -178,6 +178,24 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
     }
 
     [Fact]
+    public void A_failing_New_NetFirewallRule_is_Failed_with_its_error_and_the_run_goes_on()
+    {
+        using var s = Open();
+        s.Run(Director + " -Confirm:$false").AssertNoErrors();
+        s.Run("$global:FwStandInCalls.Clear()").AssertNoErrors();
+        // Deduplicating against nothing, the 49154 rule is attempted again: its ID exists, the stand-in fails like
+        // the real cmdlet. Port 135 and 49160 still get their rules. ALLOW lines are not drops: counted and ignored.
+        var r = s.Run("Get-FwDrop -Path $p -Action * -SourceAddress 192.168.10.0/24 | New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -ExistingRule @() -Confirm:$false");
+        Assert.Null(r.Terminating);
+        var error = Assert.Single(r.Errors);
+        Assert.Contains("already exists", error.Exception.Message);
+        Assert.Equal("Failed", r.Output.Single(o => o.S("LocalPort") == "49154").S("Status"));
+        Assert.Equal(new[] { "135", "49160" }, r.Output.Where(o => o.S("Status") == "Created").Select(o => o.S("LocalPort")!).OrderBy(x => x).ToArray());
+        Assert.Equal(2, Calls(s).Count);
+        Assert.Contains(r.Warnings, w => w.Message.Contains("1 record(s) were not drops"));
+    }
+
+    [Fact]
     public void Rules_made_by_someone_else_dedupe_through_the_matcher()
     {
         using var s = Open();
