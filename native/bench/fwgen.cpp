@@ -99,7 +99,10 @@ int main(int argc, char **argv) {
         // addresses: remote first computed, then ordered by direction
         auto put_remote = [&] {
             if (v6) {
-                o.put("fe80::"); o.put(r.below(0xffff)); o.put(":"); o.put(r.below(0xffff));
+                // IPv6 groups are hexadecimal
+                char tmp[24];
+                const int n = std::snprintf(tmp, sizeof tmp, "fe80::%x:%x", r.below(0xffff), r.below(0xffff));
+                o.buf.append(tmp, static_cast<std::size_t>(n));
             } else if (director) {
                 put_v4(o, 192, 168, 10, 20 + r.below(8));
             } else {
