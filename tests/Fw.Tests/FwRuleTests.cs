@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Fw.Tests;
 
-/// <summary>Real rule strings (shared/reference/formats.md section 4.3) and .reg exports the tests write.</summary>
+/// <summary>Real rule strings (tests/data/rules/reference-rules.txt, from shared/reference/formats.md section 4.3) and .reg exports the tests write.</summary>
 public sealed class RuleFiles : IDisposable
 {
     public LogFiles Files { get; } = new();
@@ -15,12 +15,10 @@ public sealed class RuleFiles : IDisposable
 
     public RuleFiles()
     {
-        string md = Path.Combine(PsSession.RepoRoot, "..", "shared", "reference", "formats.md");
-        var lines = File.ReadAllLines(md);
-        int start = Array.FindIndex(lines, l => l.StartsWith("### 4.3"));
-        int open = Array.FindIndex(lines, start, l => l.StartsWith("```"));
-        int close = Array.FindIndex(lines, open + 1, l => l.StartsWith("```"));
-        Reference = lines[(open + 1)..close].Where(l => l.StartsWith("v") || l.StartsWith("V")).ToList();
+        // The same 17 strings the native suite reads: formats.md section 4.3, verbatim, in order.
+        string txt = Path.Combine(PsSession.RepoRoot, "tests", "data", "rules", "reference-rules.txt");
+        Reference = File.ReadAllLines(txt).Where(l => l.StartsWith("v") || l.StartsWith("V")).ToList();
+        Assert.Equal(17, Reference.Count);
         RegPath = Files.Write("rules.reg", Reg(Reference.Select((r, i) => ($"Ref{i + 1:00}", r)),
             @"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules"),
             crlf: true, encoding: new UnicodeEncoding(false, false), bom: true);
