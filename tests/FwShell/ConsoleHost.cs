@@ -37,7 +37,7 @@ internal sealed class ConsoleHost : PSHost
 
     private sealed class ConsoleUI : PSHostUserInterface
     {
-        private readonly ConsoleRawUI _raw = new();
+        private readonly FixedRawUI _raw = new(ConsoleWidth(), "fwsh");
         private readonly TextWriter _stdout = Console.Out;
         private readonly TextWriter _err = Console.Error;
 
@@ -45,12 +45,9 @@ internal sealed class ConsoleHost : PSHost
 
         private TextWriter Out => ToStandardError ? _err : _stdout;
 
-        private static readonly System.Text.RegularExpressions.Regex Ansi =
-            new(@"\x1b\[[0-9;?]*[ -/]*[@-~]", System.Text.RegularExpressions.RegexOptions.Compiled);
-
         public bool PlainText { get; set; }
 
-        private string Text(string s) => PlainText && s.IndexOf('\x1b') >= 0 ? Ansi.Replace(s, string.Empty) : s;
+        private string Text(string s) => PlainText ? AnsiText.Strip(s) : s;
 
         public override PSHostRawUserInterface RawUI => _raw;
         public override void Write(string value) => Out.Write(Text(value));
@@ -83,37 +80,14 @@ internal sealed class ConsoleHost : PSHost
             new($"fwsh is non-interactive and cannot prompt ({caption}: {message}). Use -Confirm:$false or -Force.");
     }
 
-    private sealed class ConsoleRawUI : PSHostRawUserInterface
+    private static int ConsoleWidth()
     {
-        private Size _buffer = new(Width(), 9999);
-
-        private static int Width()
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int c) && c > 20) return c;
+        try
         {
-            if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int c) && c > 20) return c;
-            try
-            {
-                if (!Console.IsOutputRedirected && Console.WindowWidth > 20) return Console.WindowWidth;
-            }
-            catch (IOException) { }
-            return 150;
+            if (!Console.IsOutputRedirected && Console.WindowWidth > 20) return Console.WindowWidth;
         }
-
-        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
-        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
-        public override Size BufferSize { get => _buffer; set => _buffer = value; }
-        public override Coordinates CursorPosition { get; set; }
-        public override int CursorSize { get; set; }
-        public override bool KeyAvailable => false;
-        public override Size MaxPhysicalWindowSize => _buffer;
-        public override Size MaxWindowSize => _buffer;
-        public override Coordinates WindowPosition { get; set; }
-        public override Size WindowSize { get => new(_buffer.Width, 50); set { } }
-        public override string WindowTitle { get; set; } = "fwsh";
-        public override void FlushInputBuffer() { }
-        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
-        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException("fwsh is not interactive");
-        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
-        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) { }
-        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }
+        catch (IOException) { }
+        return 150;
     }
 }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 using System.Text;
+using Fw.Shell;
 
 namespace Fw.Tests.Harness;
 
@@ -51,9 +52,9 @@ public sealed class CapturingHost : PSHost
         private readonly StringBuilder _text = new();
         private readonly List<(string, string)> _lines = new();
         private readonly StringBuilder _partial = new();
-        private readonly CapturingRawUI _raw;
+        private readonly FixedRawUI _raw;
 
-        public CapturingUI(int width) => _raw = new CapturingRawUI(width);
+        public CapturingUI(int width) => _raw = new FixedRawUI(width, "Fw tests");
 
         public Queue<int> ChoiceAnswers { get; } = new();
         public List<string> Prompts { get; } = new();
@@ -78,13 +79,11 @@ public sealed class CapturingHost : PSHost
         public override void WriteInformation(InformationRecord record) => Add("information", record.ToString());
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
-        private static readonly System.Text.RegularExpressions.Regex Ansi = new(@"\x1b\[[0-9;?]*[ -/]*[@-~]");
-
         private void Append(string value, bool newline)
         {
             // The formatter colours table headers even with $PSStyle.OutputRendering = 'PlainText' in a custom host;
             // tests compare plain text.
-            if (value.IndexOf('\x1b') >= 0) value = Ansi.Replace(value, string.Empty);
+            value = AnsiText.Strip(value);
             lock (_gate)
             {
                 _text.Append(value);
@@ -126,30 +125,5 @@ public sealed class CapturingHost : PSHost
 
         public override string ReadLine() => throw new NotSupportedException("ReadLine is not supported in tests");
         public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
-    }
-
-    private sealed class CapturingRawUI : PSHostRawUserInterface
-    {
-        private Size _buffer;
-
-        public CapturingRawUI(int width) => _buffer = new Size(width, 9999);
-
-        public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
-        public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
-        public override Size BufferSize { get => _buffer; set => _buffer = value; }
-        public override Coordinates CursorPosition { get; set; }
-        public override int CursorSize { get; set; }
-        public override bool KeyAvailable => false;
-        public override Size MaxPhysicalWindowSize => _buffer;
-        public override Size MaxWindowSize => _buffer;
-        public override Coordinates WindowPosition { get; set; }
-        public override Size WindowSize { get => new(_buffer.Width, 50); set { } }
-        public override string WindowTitle { get; set; } = "Fw tests";
-        public override void FlushInputBuffer() { }
-        public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
-        public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException();
-        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
-        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) { }
-        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }
     }
 }
