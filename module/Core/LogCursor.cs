@@ -75,19 +75,9 @@ namespace Fw.Core
             return rc == (int)FwStatus.Ok;
         }
 
-        /// <summary>The next batch of a borrowed reader; false at the end of its data.</summary>
-        internal static bool Next(IntPtr reader, out IntPtr records, out int count)
-        {
-            int rc = Ensure.Success(FwNative.fw_reader_next_borrowed(reader, out records, out var n));
-            if (rc == (int)FwStatus.IterOver)
-            {
-                records = IntPtr.Zero;
-                count = 0;
-                return false;
-            }
-            count = checked((int)n.ToUInt64());
-            return true;
-        }
+        /// <summary>The next batch of a borrowed reader; false at the end of its data (a batch may be empty).</summary>
+        internal static bool Next(IntPtr reader, out IntPtr records, out int count) =>
+            LogReader.Batch(FwNative.fw_reader_next_borrowed(reader, out records, out var n), n, ref records, out count);
 
         internal static FwReaderStats Stats(IntPtr reader)
         {
@@ -95,18 +85,9 @@ namespace Fw.Core
             return stats;
         }
 
-        internal static List<(ulong Line, string Message)> Diagnostics(IntPtr reader)
-        {
-            var list = new List<(ulong, string)>();
-            for (ulong i = 0; ; i++)
-            {
-                int rc = FwNative.fw_reader_diagnostic_borrowed(reader, new UIntPtr(i), out var line, out var message);
-                if (rc == (int)FwStatus.IterOver) break;
-                if (rc != (int)FwStatus.Ok) throw Ensure.LastError(rc);
-                list.Add((line, Utf8.FromNative(message) ?? string.Empty));
-            }
-            return list;
-        }
+        internal static List<(ulong Line, string Message)> Diagnostics(IntPtr reader) =>
+            LogReader.CollectDiagnostics((ulong i, out ulong line, out IntPtr message) =>
+                FwNative.fw_reader_diagnostic_borrowed(reader, new UIntPtr(i), out line, out message));
 
         /// <summary>Just past everything read so far; null when nothing was read and there was no start position.</summary>
         internal FwPosition? Position()

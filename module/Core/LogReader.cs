@@ -48,11 +48,27 @@ namespace Fw.Core
             }
         }
 
-        /// <summary>The next batch; false at the end of the data.</summary>
-        internal bool Next(out IntPtr records, out int count)
+        /// <summary>The next batch; false at the end of the data. A batch may be empty (count 0) when the reader
+        /// scanned a stretch of the file that the filter rejected: the caller gets control back to report progress
+        /// and to notice Ctrl+C.</summary>
+        internal bool Next(out IntPtr records, out int count) =>
+            Batch(FwNative.fw_reader_next(_handle, out records, out var n), n, ref records, out count);
+
+        internal FwReaderStats Stats()
         {
-            int rc = Ensure.Success(FwNative.fw_reader_next(_handle, out records, out var n));
-            if (rc == (int)FwStatus.IterOver)
+            Ensure.Success(FwNative.fw_reader_stats_get(_handle, out var stats));
+            return stats;
+        }
+
+        /// <summary>The reader's diagnostics ("line 12: 16 fields, expected 17"), first ones only.</summary>
+        internal List<(ulong Line, string Message)> Diagnostics() =>
+            CollectDiagnostics((ulong i, out ulong line, out IntPtr message) =>
+                FwNative.fw_reader_diagnostic(_handle, new UIntPtr(i), out line, out message));
+
+        /// <summary>The result of fw_reader_next (owned or borrowed reader): false at the end of the data.</summary>
+        internal static bool Batch(int rc, UIntPtr n, ref IntPtr records, out int count)
+        {
+            if (Ensure.Success(rc) == (int)FwStatus.IterOver)
             {
                 records = IntPtr.Zero;
                 count = 0;
@@ -62,19 +78,15 @@ namespace Fw.Core
             return true;
         }
 
-        internal FwReaderStats Stats()
-        {
-            Ensure.Success(FwNative.fw_reader_stats_get(_handle, out var stats));
-            return stats;
-        }
+        internal delegate int DiagnosticGetter(ulong index, out ulong line, out IntPtr message);
 
-        /// <summary>The reader's diagnostics ("line 12: 16 fields, expected 17"), first ones only.</summary>
-        internal List<(ulong Line, string Message)> Diagnostics()
+        /// <summary>Every diagnostic a reader kept, through fw_reader_diagnostic or its borrowed twin.</summary>
+        internal static List<(ulong Line, string Message)> CollectDiagnostics(DiagnosticGetter get)
         {
             var list = new List<(ulong, string)>();
             for (ulong i = 0; ; i++)
             {
-                int rc = FwNative.fw_reader_diagnostic(_handle, new UIntPtr(i), out var line, out var message);
+                int rc = get(i, out var line, out var message);
                 if (rc == (int)FwStatus.IterOver) break;
                 if (rc != (int)FwStatus.Ok) throw Ensure.LastError(rc);
                 list.Add((line, Utf8.FromNative(message) ?? string.Empty));
