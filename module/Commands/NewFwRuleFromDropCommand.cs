@@ -332,8 +332,8 @@ namespace Fw.Commands
                     foreach (var o in ExistingRule ?? Array.Empty<PSObject>())
                     {
                         if (o == null) continue;
-                        string? name = PropertyText(o, "Name") ?? PropertyText(o, "ID");
-                        string? text = PropertyText(o, "RuleString");
+                        string? name = DropValues.PropertyText(o, "Name") ?? DropValues.PropertyText(o, "ID");
+                        string? text = DropValues.PropertyText(o, "RuleString");
                         if (string.IsNullOrEmpty(text))
                         {
                             WriteError(new ErrorRecord(new ArgumentException("An -ExistingRule object has no RuleString property (use Get-FwRule)."),
@@ -377,13 +377,6 @@ namespace Fw.Commands
                 rules.Dispose();
                 throw;
             }
-        }
-
-        private static string? PropertyText(PSObject o, string name)
-        {
-            var v = o.Properties[name]?.Value;
-            if (v is PSObject p) v = p.BaseObject is PSCustomObject ? p.ToString() : p.BaseObject;
-            return v?.ToString();
         }
 
         // ---- Creating -------------------------------------------------------------------------
@@ -536,121 +529,29 @@ namespace Fw.Commands
 
         // ---- Input ----------------------------------------------------------------------------
 
-        private static object? Unwrap(object? v)
-        {
-            while (v is PSObject p)
-            {
-                // Deserialized objects (Invoke-Command, Import-Clixml) are property bags whose ToString is the original's.
-                if (p.BaseObject is PSCustomObject) return p.ToString();
-                v = p.BaseObject;
-            }
-            return v;
-        }
-
         internal static FwSynthDrop FromValues(object? direction, object? protocol, object? localPort, object? remotePort,
             object? remoteAddress, object? time, object? icmpType)
         {
             var d = new FwSynthDrop
             {
-                Direction = ParseDirection(Unwrap(direction)),
-                Protocol = ParseProtocol(Unwrap(protocol)),
-                LocalPort = ParsePort(Unwrap(localPort), "LocalPort"),
-                RemotePort = ParsePort(Unwrap(remotePort), "RemotePort"),
-                IcmpType = (short)ParseNumber(Unwrap(icmpType), "IcmpType", 255),
-                Time = ParseTime(Unwrap(time)),
+                Direction = (byte)(DropValues.Direction(DropValues.Unwrap(direction))
+                    ?? throw new ArgumentException("A drop has no Direction (Inbound or Outbound); it cannot become a rule.")),
+                Protocol = DropValues.ProtocolNumber(DropValues.Unwrap(protocol)) is short p && p >= 0
+                    ? p : throw new ArgumentException("A drop has no Protocol."),
+                LocalPort = DropValues.Port(DropValues.Unwrap(localPort), "LocalPort"),
+                RemotePort = DropValues.Port(DropValues.Unwrap(remotePort), "RemotePort"),
+                IcmpType = (short)DropValues.Number(DropValues.Unwrap(icmpType), "IcmpType", 255),
+                Time = DropValues.Time(DropValues.Unwrap(time)) is DateTime t ? (t - Epoch).Ticks / TimeSpan.TicksPerSecond : FwNative.NoTime,
             };
-            var address = ParseAddress(Unwrap(remoteAddress));
-            SetAddress(ref d.Remote, address);
+            var address = DropValues.Address(DropValues.Unwrap(remoteAddress), "RemoteAddress")
+                          ?? throw new ArgumentException("A drop has no RemoteAddress; it cannot become a rule.");
+            DropValues.SetAddress(ref d.Remote, address);
             bool ports = d.Protocol == 6 || d.Protocol == 17;
             if (ports && d.Direction == 1 && d.LocalPort < 0)
                 throw new ArgumentException("An inbound TCP/UDP drop has no LocalPort (the destination port); it cannot become a rule.");
             if (ports && d.Direction == 2 && d.RemotePort < 0)
                 throw new ArgumentException("An outbound TCP/UDP drop has no RemotePort (the destination port); it cannot become a rule.");
             return d;
-        }
-
-        private static byte ParseDirection(object? v)
-        {
-            switch (v)
-            {
-                case FwDirection f: return (byte)f;
-                case null: throw new ArgumentException("A drop has no Direction (Inbound or Outbound); it cannot become a rule.");
-                case int i when i == 1 || i == 2: return (byte)i;
-            }
-            string s = v.ToString()!.Trim();
-            if (s.Equals("Inbound", StringComparison.OrdinalIgnoreCase) || s.Equals("RECEIVE", StringComparison.OrdinalIgnoreCase) ||
-                s.Equals("In", StringComparison.OrdinalIgnoreCase) || s == "1") return 1;
-            if (s.Equals("Outbound", StringComparison.OrdinalIgnoreCase) || s.Equals("SEND", StringComparison.OrdinalIgnoreCase) ||
-                s.Equals("Out", StringComparison.OrdinalIgnoreCase) || s == "2") return 2;
-            throw new ArgumentException($"Direction '{s}' is neither Inbound nor Outbound.");
-        }
-
-        private static short ParseProtocol(object? v)
-        {
-            if (v == null) throw new ArgumentException("A drop has no Protocol.");
-            string s = v.ToString()!.Trim();
-            switch (s.ToUpperInvariant())
-            {
-                case "TCP": return 6;
-                case "UDP": return 17;
-                case "ICMP":
-                case "ICMPV4": return 1;
-                case "ICMPV6": return 58;
-            }
-            if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 0 && n <= 255) return (short)n;
-            throw new ArgumentException($"Protocol '{s}' is not TCP, UDP, ICMP, ICMPv6 or a number 0-255.");
-        }
-
-        private static int ParseNumber(object? v, string what, int max)
-        {
-            if (v == null) return -1;
-            if (v is int i) return i >= 0 && i <= max ? i : throw new ArgumentException($"{what} {i} is not 0-{max}.");
-            string s = v.ToString()!.Trim();
-            if (s.Length == 0 || s == "-") return -1;
-            if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= max) return n;
-            throw new ArgumentException($"{what} '{s}' is not a number 0-{max}.");
-        }
-
-        private static int ParsePort(object? v, string what) => ParseNumber(v, what, 65535);
-
-        private static long ParseTime(object? v)
-        {
-            DateTime t;
-            switch (v)
-            {
-                case null: return FwNative.NoTime;
-                case DateTime dt: t = dt; break;
-                case DateTimeOffset dto: t = dto.DateTime; break;
-                default:
-                    string s = v.ToString()!.Trim();
-                    if (s.Length == 0) return FwNative.NoTime;
-                    if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out t) &&
-                        !DateTime.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.None, out t))
-                        throw new ArgumentException($"Time '{s}' is not a date and time.");
-                    break;
-            }
-            return (t - Epoch).Ticks / TimeSpan.TicksPerSecond;
-        }
-
-        private static IPAddress ParseAddress(object? v)
-        {
-            if (v is IPAddress a) return a;
-            string? s = v?.ToString()?.Trim();
-            if (string.IsNullOrEmpty(s)) throw new ArgumentException("A drop has no RemoteAddress; it cannot become a rule.");
-            if (IPAddress.TryParse(s, out var parsed) && (parsed.AddressFamily == AddressFamily.InterNetwork || parsed.AddressFamily == AddressFamily.InterNetworkV6))
-                return parsed;
-            throw new ArgumentException($"RemoteAddress '{s}' is not an IP address.");
-        }
-
-        private static unsafe void SetAddress(ref FwAddr target, IPAddress address)
-        {
-            if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-            byte[] bytes = address.GetAddressBytes();
-            target.Family = (byte)(bytes.Length == 4 ? FwNative.FamilyInet : FwNative.FamilyInet6);
-            fixed (byte* b = target.Bytes)
-            {
-                for (int i = 0; i < 16; i++) b[i] = i < bytes.Length ? bytes[i] : (byte)0;
-            }
         }
 
         public void Dispose()

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using Fw.Core;
 using Fw.Native;
 
 namespace Fw.Commands
@@ -31,14 +32,16 @@ namespace Fw.Commands
             public DateTime? FirstSeen, LastSeen;
         }
 
-        /// <summary>Drops from Get-FwDrop.</summary>
+        /// <summary>Drops from Get-FwDrop, or objects with its property names: deserialized ones from Invoke-Command or
+        /// Import-Clixml, rows from Import-Csv.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
-        public FwDrop? InputObject { get; set; }
+        public PSObject? InputObject { get; set; }
 
-        /// <summary>The rules to test against (Get-FwRule output). Default on Windows: the rules in force, read from the
-        /// local and Group Policy stores in the registry. Required elsewhere.</summary>
+        /// <summary>The rules to test against: Get-FwRule output, or any objects with Name and RuleString properties
+        /// (such as deserialized ones). Default on Windows: the rules in force, read from the local and Group Policy
+        /// stores in the registry. Required elsewhere.</summary>
         [Parameter]
-        public FwRule[]? Rule { get; set; }
+        public PSObject[]? Rule { get; set; }
 
         /// <summary>The profile that was active when the packets were dropped. Default: unknown, and the verdict says
         /// where the profile decides the answer.</summary>
@@ -55,17 +58,26 @@ namespace Fw.Commands
             _rules = new NativeRuleSet();
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Rule)))
             {
-                foreach (var r in Rule ?? Array.Empty<FwRule>())
+                foreach (var o in Rule ?? Array.Empty<PSObject>())
                 {
-                    if (r == null) continue;
+                    if (o == null) continue;
+                    var typed = o.BaseObject as FwRule;
+                    string? text = typed?.RuleString ?? DropValues.PropertyText(o, "RuleString");
+                    if (string.IsNullOrEmpty(text))
+                    {
+                        WriteError(new ErrorRecord(new ArgumentException("A -Rule object has no RuleString property (use Get-FwRule)."),
+                            "FwRuleInvalid", ErrorCategory.InvalidArgument, o));
+                        continue;
+                    }
                     try
                     {
-                        _rules.Add(r.Name, r.RuleString, StoreOf(r.Store));
-                        _given.Add(r);
+                        _rules.Add(typed?.Name ?? DropValues.PropertyText(o, "Name") ?? string.Empty, text!,
+                            typed != null ? StoreOf(typed.Store) : FwNative.StoreOther);
+                        _given.Add(typed); // null: the parsed rule stands for a deserialized one
                     }
                     catch (FwNativeException e)
                     {
-                        WriteError(new ErrorRecord(e, "FwRuleParseError", ErrorCategory.ParserError, r));
+                        WriteError(new ErrorRecord(e, "FwRuleParseError", ErrorCategory.ParserError, o));
                     }
                 }
                 return;
@@ -91,8 +103,17 @@ namespace Fw.Commands
 
         protected override void ProcessRecord()
         {
-            var d = InputObject;
-            if (d == null) return;
+            if (InputObject == null) return;
+            FwDrop d;
+            try
+            {
+                d = DropValues.ToDrop(InputObject);
+            }
+            catch (ArgumentException e)
+            {
+                WriteError(new ErrorRecord(e, "FwDropInvalid", ErrorCategory.InvalidData, InputObject));
+                return;
+            }
             if (!string.Equals(d.Action, "DROP", StringComparison.OrdinalIgnoreCase))
             {
                 _notDrops++;
@@ -143,8 +164,8 @@ namespace Fw.Commands
             };
             if (packet.LocalPort < -1 || packet.LocalPort > 65535) packet.LocalPort = -1;
             if (packet.RemotePort < -1 || packet.RemotePort > 65535) packet.RemotePort = -1;
-            SetAddress(ref packet.Local, d.LocalAddress);
-            SetAddress(ref packet.Remote, d.RemoteAddress);
+            DropValues.SetAddress(ref packet.Local, d.LocalAddress);
+            DropValues.SetAddress(ref packet.Remote, d.RemoteAddress);
 
             Ensure.Success(FwNative.fw_ruleset_evaluate(out var ev, _rules!.Handle, ref packet, flags));
             using (ev)
@@ -228,20 +249,6 @@ namespace Fw.Commands
                 case "ICMP": return peer?.AddressFamily == AddressFamily.InterNetworkV6 ? 58 : 1;
             }
             return int.TryParse(protocol, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 255 ? n : -1;
-        }
-
-        private static unsafe void SetAddress(ref FwAddr target, IPAddress? address)
-        {
-            target.Family = FwNative.FamilyNone;
-            if (address == null) return;
-            if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-            byte[] bytes = address.GetAddressBytes();
-            if (bytes.Length != 4 && bytes.Length != 16) return;
-            target.Family = (byte)(bytes.Length == 4 ? FwNative.FamilyInet : FwNative.FamilyInet6);
-            fixed (byte* b = target.Bytes)
-            {
-                for (int i = 0; i < 16; i++) b[i] = i < bytes.Length ? bytes[i] : (byte)0;
-            }
         }
 
         public void Dispose()

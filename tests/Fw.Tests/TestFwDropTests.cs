@@ -178,6 +178,57 @@ public sealed class TestFwDropTests : IClassFixture<RuleFiles>
     }
 
     [Fact]
+    public void Deserialized_drops_and_rules_from_other_servers_give_the_same_verdicts()
+    {
+        string log = Log("fanout.log",
+            Tcp("10:00:01", "198.51.100.7", "192.0.2.10", 50001, 3389),
+            Tcp("10:00:04", "192.168.10.21", "192.168.10.5", 50001, 49154),
+            Tcp("10:00:05", "192.168.10.21", "192.168.10.5", 50002, 49154),
+            Udp("10:00:06", "192.168.10.22", "192.168.10.5", 5353, 161));
+        const string Summary = "ForEach-Object { '{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}' -f $_.Direction, $_.Protocol, $_.LocalPort, $_.RemoteAddress, $_.Count, $_.FirstSeen, $_.Verdict, $_.Explanation }";
+        var vars = new Dictionary<string, object?> { ["log"] = log, ["reg"] = _rules.RegPath };
+        var direct = PsSession.RunOnce("$rules = Get-FwRule -Path $reg; Get-FwDrop -Path $log | Test-FwDrop -Rule $rules | " + Summary, vars)
+            .AssertNoErrors().Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(3, direct.Count);
+
+        // What Invoke-Command brings back: property bags, not Fw types.
+        var remote = PsSession.RunOnce("""
+            $ser = [System.Management.Automation.PSSerializer]
+            $drops = $ser::Deserialize($ser::Serialize((Get-FwDrop -Path $log)))
+            $rules = $ser::Deserialize($ser::Serialize((Get-FwRule -Path $reg)))
+            if ($drops[0].PSObject.TypeNames[0] -ne 'Deserialized.Fw.FwDrop') { throw 'drops not deserialized' }
+            if ($rules[0].PSObject.TypeNames[0] -ne 'Deserialized.Fw.FwRule') { throw 'rules not deserialized' }
+            $drops | Test-FwDrop -Rule $rules |
+            """ + Summary, vars).AssertNoErrors().Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(direct, remote);
+
+        // Rows of text, as Import-Csv gives them (only the columns a flow needs, with the log's own path field).
+        var csv = PsSession.RunOnce("""
+            $rows = Get-FwDrop -Path $log | ForEach-Object {
+                [pscustomobject]@{ Time = $_.Time.ToString('yyyy-MM-dd HH:mm:ss'); Action = 'DROP'; Protocol = "$($_.Protocol)";
+                    SourceAddress = "$($_.SourceAddress)"; DestinationAddress = "$($_.DestinationAddress)";
+                    SourcePort = "$($_.SourcePort)"; DestinationPort = "$($_.DestinationPort)"; Path = $_.Path }
+            }
+            $rows | Test-FwDrop -Rule (Get-FwRule -Path $reg) |
+            """ + Summary, vars).AssertNoErrors().Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(direct, csv);
+    }
+
+    [Fact]
+    public void Input_that_is_not_a_drop_is_an_error_naming_the_value_and_the_rest_is_tested()
+    {
+        string log = Log("bad.log", Tcp("10:00:01", "198.51.100.7", "192.0.2.10", 50001, 3389));
+        var r = PsSession.RunOnce("""
+            $bad = [pscustomobject]@{ Direction = 'Sideways'; Protocol = 'TCP'; LocalPort = 80; RemoteAddress = '10.0.0.1' }
+            @($bad) + @(Get-FwDrop -Path $log) | Test-FwDrop -Rule (Get-FwRule -Path $reg)
+            """, new() { ["log"] = log, ["reg"] = _rules.RegPath });
+        var e = Assert.Single(r.Errors);
+        Assert.Equal("FwDropInvalid,Fw.Commands.TestFwDropCommand", e.FullyQualifiedErrorId);
+        Assert.Contains("Direction 'Sideways' is neither Inbound nor Outbound", e.Exception.Message);
+        Assert.Equal("AllowedByRule", Assert.Single(r.Output).S("Verdict"));
+    }
+
+    [Fact]
     public void Format_view_and_help()
     {
         string log = Log("view.log", Tcp("10:00:01", "198.51.100.7", "192.0.2.10", 50001, 3389));
