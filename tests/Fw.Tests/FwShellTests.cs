@@ -65,7 +65,7 @@ public sealed class FwShellTests
         var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("FwNativeLoadFailed,Fw.Commands.GetFwDropCommand", lines[0]);
         Assert.Contains("/nonexistent/fwcore.so", lines[1]);
-        Assert.Contains("ABI version 1", lines[1]);
+        Assert.Matches(@"ABI version \d+", lines[1]);
         Assert.Equal("Get-FwDrop", lines[^1]); // the import itself still worked
 
         // A file that is not a shared library at all.

@@ -9,5 +9,6 @@
 #include "rules.h"
 #include "synth.h"
 #include "cursor.h"
+#include "summary.h"
 
 #endif /* FW_FW_H */
