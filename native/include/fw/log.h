@@ -104,6 +104,9 @@ typedef struct fw_reader_options {
 
 #define FW_READER_OPTIONS_INIT { FW_READER_OPTIONS_VERSION, 0, 0, NULL }
 
+/* File bytes one fw_reader_next reads at most before returning early. */
+#define FW_READER_SCAN_BUDGET (4u * 1024u * 1024u)
+
 /* Open a log file for reading. path is UTF-8 (on Windows converted to a wide,
  * long-path-capable name; the file is shared for read, write and delete so the
  * firewall service keeps writing). opts may be NULL for defaults. The reader
@@ -118,8 +121,16 @@ typedef struct fw_reader_options {
 FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_options *opts);
 
 /* Next batch of records that pass the filter. On FW_OK, *records points to
- * *count >= 1 records, borrowed: valid until the next fw_reader_next or
- * fw_reader_free on this reader. Returns FW_ITEROVER at the end of the data.
+ * *count records, borrowed: valid until the next fw_reader_next or
+ * fw_reader_free on this reader. Returns FW_ITEROVER at the end of the data
+ * (and on every call after it); that is the only end signal.
+ * A call reads at most about 4 MiB of the file (FW_READER_SCAN_BUDGET bytes,
+ * plus the rest of the buffer it is working on): when that much did not fill
+ * the batch, it returns FW_OK early with fewer records than batch_size,
+ * possibly *count == 0 - not the end: call again. A filter that matches
+ * nothing thus still gives the caller control every few milliseconds (for
+ * progress, stats and cancellation); stats.position and the counters are
+ * up to date after every call.
  * A line without a line end at the end of the file is not delivered (it may
  * still be being written); stats.partial_tail says so. */
 FW_API(int) fw_reader_next(fw_reader *reader, const fw_record **records, size_t *count);

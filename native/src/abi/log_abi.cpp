@@ -87,7 +87,7 @@ FW_API(int) fw_reader_next(fw_reader *reader, const fw_record **records, size_t 
         FW_CHECK_ARG(records != nullptr, "fw_reader_next: records is NULL");
         FW_CHECK_ARG(count != nullptr, "fw_reader_next: count is NULL");
         auto batch = reader->value.next();
-        if (batch.empty()) return FW_ITEROVER;
+        if (batch.empty() && reader->value.done()) return FW_ITEROVER;
         *records = batch.data();
         *count = batch.size();
         return FW_OK;

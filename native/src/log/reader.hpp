@@ -8,6 +8,7 @@
 #pragma once
 
 #include "io/mapped_file.hpp"
+#include "log/fields.hpp"
 #include "log/filter.hpp"
 #include "log/layout.hpp"
 #include "log/scan.hpp"
@@ -39,9 +40,14 @@ public:
     // start_offset past the end or not at a line start.
     reader(std::string_view path, reader_options options);
 
-    // The next records that pass the filter; empty at the end of the data.
-    // The span stays valid until the next call.
+    // The next records that pass the filter. Returns early, with fewer records
+    // than a batch (possibly none), once it has read scan_budget bytes of the
+    // file in this call, so that a filter that matches little still gives
+    // control back. Empty and done() at the end of the data. The span stays
+    // valid until the next call.
     std::span<const fw_record> next();
+    // True once the end of the data was reached: next() returns nothing more.
+    [[nodiscard]] bool done() const noexcept { return done_; }
 
     [[nodiscard]] const fw_reader_stats &stats() const noexcept { return stats_; }
     // Skipped lines (the first FW_MAX_SKIPPED_LINES) and an incomplete last line.
@@ -49,6 +55,8 @@ public:
 
     // Buffer size in (narrowed) bytes; also the longest line the reader takes.
     static constexpr std::size_t buffer_size = 256 * 1024;
+    // File bytes one next() reads at most before it returns (a partial batch).
+    static constexpr std::uint64_t scan_budget = FW_READER_SCAN_BUDGET;
 
 private:
     struct window {
@@ -64,7 +72,7 @@ private:
                      std::size_t need);
     void header_line(const char *line, std::size_t n, bool counted);
     enum class verdict { pass, fail, bad };
-    verdict prefilter(const char *line, std::size_t n, const layout &lay, column &bad) const noexcept;
+    verdict prefilter(const char *line, std::size_t n, const layout &lay, column &bad) noexcept;
     void skip(std::uint64_t line, std::string message);
     void skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected);
     void skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay);
@@ -80,7 +88,8 @@ private:
         bool action, protocol, src, dst, src_port, dst_port, path, time;
     } checks_{};
     std::uint32_t batch_size_;
-    std::vector<fw_record> batch_;
+    std::vector<fw_record> batch_; // slots, grown up to batch_size_ as needed
+    std::size_t batch_len_ = 0;    // records of the current batch
     bool batch_full_ = false;
     std::vector<diagnostic> diags_;
     fw_reader_stats stats_{};
@@ -90,6 +99,7 @@ private:
     std::size_t need_ = max_fields;     // fields the filter reads with layout_ (tokenize no further)
     std::size_t need_std_ = max_fields; // the same with the standard layouts
     field_index fields_{};
+    date_cache dates_{};           // the last date parsed
     std::uint64_t line_no_ = 0;  // line ends ('\n') consumed
     std::uint64_t cur_line_ = 0; // number of the line being read
     bool done_ = false;
