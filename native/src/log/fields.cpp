@@ -60,6 +60,20 @@ bool parse_date(std::string_view s, std::int64_t &days) noexcept {
 
 bool parse_clock(std::string_view s, std::int64_t &seconds) noexcept {
     // H[H]:MM:SS
+    if (s.size() == 8 && s[2] == ':' && s[5] == ':') { // HH:MM:SS, the usual form
+        unsigned d[6];
+        const std::size_t at[6] = {0, 1, 3, 4, 6, 7};
+        unsigned bad = 0;
+        for (int i = 0; i < 6; ++i) {
+            d[i] = static_cast<unsigned char>(s[at[i]]) - static_cast<unsigned>('0');
+            bad |= d[i] > 9 ? 1u : 0u;
+        }
+        if (bad != 0) return false;
+        const unsigned h = d[0] * 10 + d[1], m = d[2] * 10 + d[3], sec = d[4] * 10 + d[5];
+        if (h > 23 || m > 59 || sec > 59) return false;
+        seconds = h * 3600 + m * 60 + sec;
+        return true;
+    }
     auto c1 = s.find(':');
     if (c1 == std::string_view::npos) return false;
     auto c2 = s.find(':', c1 + 1);
@@ -99,7 +113,7 @@ std::string_view protocol_name(int number) noexcept {
     }
 }
 
-bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out) noexcept {
+bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out, date_cache *cache) noexcept {
     if (detail::is_dash(date) || detail::is_dash(time)) {
         // Absent only when both are absent; half a timestamp is malformed.
         if (detail::is_dash(date) && detail::is_dash(time)) {
@@ -109,49 +123,91 @@ bool parse_date_time(std::string_view date, std::string_view time, std::int64_t 
         return false;
     }
     std::int64_t days = 0, secs = 0;
-    if (!parse_date(date, days) || !parse_clock(time, secs)) return false;
+    if (cache != nullptr && cache->size == date.size() && std::memcmp(cache->text, date.data(), date.size()) == 0) {
+        days = cache->days;
+    } else {
+        if (!parse_date(date, days)) return false;
+        if (cache != nullptr) { // parse_date took it: 8..10 bytes
+            std::memcpy(cache->text, date.data(), date.size());
+            cache->size = date.size();
+            cache->days = days;
+        }
+    }
+    if (!parse_clock(time, secs)) return false;
     out = days * 86400 + secs;
     return true;
 }
 
 bool parse_address(std::string_view s, fw_addr &out) noexcept {
+    std::uint8_t quad[4];
+    if (parse_ipv4_quad(s, quad)) {
+        out = fw_addr{};
+        out.family = FW_AF_INET;
+        std::memcpy(out.bytes, quad, 4);
+        return true;
+    }
     if (detail::is_dash(s)) {
         out = fw_addr{};
         return true;
     }
-    auto a = net::parse_ip(s);
+    if (s.find(':') == std::string_view::npos) return false; // not IPv6, and not a valid IPv4 either
+    auto a = net::parse_ipv6(s);
     if (!a) return false;
     out = net::to_abi(*a);
     return true;
 }
 
+namespace {
+
+// A number column into dest (parse_number, then narrowed: max fits dest).
+template <class T>
+inline bool number_into(std::string_view v, std::int64_t max, T &dest) noexcept {
+    if (v.size() == 1) { // '-' or one digit: most numeric fields of a drop line
+        const unsigned d = static_cast<unsigned char>(v[0]) - static_cast<unsigned>('0');
+        if (d <= 9) return dest = static_cast<T>(d), true;
+        if (v[0] == '-') return dest = static_cast<T>(FW_ABSENT), true;
+        return false;
+    }
+    std::int64_t x = 0;
+    if (!parse_number(v, max, x)) return false;
+    dest = static_cast<T>(x);
+    return true;
+}
+
+} // namespace
+
 std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r) noexcept {
-    auto field = [&](column c) -> std::string_view {
-        auto i = lay[c];
-        return i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
-    };
-    auto number = [&](column c, std::int64_t max, auto &dest) -> bool {
-        std::int64_t v = 0;
-        if (!parse_number(field(c), max, v)) return false;
-        dest = static_cast<std::remove_reference_t<decltype(dest)>>(v);
-        return true;
+                                  fw_record &r, date_cache *cache) noexcept {
+    // Every known column's text, once ("-" when the layout has no such column).
+    // (Plain arrays, left uninitialised: zeroing them cost more than filling them.)
+    const char *text[column_count];
+    std::size_t size[column_count];
+    for (std::size_t c = 0; c < column_count; ++c) {
+        const auto i = lay.index[c];
+        const std::string_view t =
+            i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
+        text[c] = t.data();
+        size[c] = t.size();
+    }
+    auto at = [&](column c) {
+        const auto k = static_cast<std::size_t>(c);
+        return std::string_view(text[k], size[k]);
     };
 
     if (lay.has(column::date) || lay.has(column::time)) {
-        if (!parse_date_time(field(column::date), field(column::time), r.time)) return column::date;
+        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
     } else {
         r.time = FW_NO_TIME;
     }
-    r.action = parse_action(field(column::action));
-    if (!parse_protocol(field(column::protocol), r.protocol)) return column::protocol;
-    if (!parse_address(field(column::src_ip), r.src)) return column::src_ip;
-    if (!parse_address(field(column::dst_ip), r.dst)) return column::dst_ip;
-    if (!parse_port(field(column::src_port), r.src_port)) return column::src_port;
-    if (!parse_port(field(column::dst_port), r.dst_port)) return column::dst_port;
-    if (!number(column::size, INT64_MAX, r.size)) return column::size;
+    r.action = parse_action(at(column::action));
+    if (!parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
+    if (!parse_address(at(column::src_ip), r.src)) return column::src_ip;
+    if (!parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
+    if (!parse_port(at(column::src_port), r.src_port)) return column::src_port;
+    if (!parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
+    if (!number_into(at(column::size), INT64_MAX, r.size)) return column::size;
     {
-        std::string_view flags = field(column::tcpflags);
+        std::string_view flags = at(column::tcpflags);
         std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
         if (!detail::is_dash(flags)) {
             if (flags.size() >= sizeof r.tcp_flags) return column::tcpflags;
@@ -160,14 +216,14 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
             std::memcpy(r.tcp_flags, flags.data(), flags.size());
         }
     }
-    if (!number(column::tcpsyn, INT64_MAX, r.tcp_syn)) return column::tcpsyn;
-    if (!number(column::tcpack, INT64_MAX, r.tcp_ack)) return column::tcpack;
-    if (!number(column::tcpwin, INT32_MAX, r.tcp_win)) return column::tcpwin;
-    if (!number(column::icmptype, INT16_MAX, r.icmp_type)) return column::icmptype;
-    if (!number(column::icmpcode, INT16_MAX, r.icmp_code)) return column::icmpcode;
-    if (!number(column::info, INT64_MAX, r.info)) return column::info;
-    r.path = parse_path(field(column::path));
-    if (!number(column::pid, INT64_MAX, r.pid)) return column::pid;
+    if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn)) return column::tcpsyn;
+    if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack)) return column::tcpack;
+    if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win)) return column::tcpwin;
+    if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type)) return column::icmptype;
+    if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code)) return column::icmpcode;
+    if (!number_into(at(column::info), INT64_MAX, r.info)) return column::info;
+    r.path = parse_path(at(column::path));
+    if (!number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
     return std::nullopt;
 }
 

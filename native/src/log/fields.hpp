@@ -32,9 +32,13 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     constexpr std::size_t n = N - 1;
     static_assert(n >= 1 && n <= 8);
     if (s.size() != n) return false;
+    // Built in a register, byte by byte: a partial memcpy into a stack word
+    // would stall on store forwarding.
     std::uint64_t a = 0, b = 0;
-    std::memcpy(&a, s.data(), n);
-    std::memcpy(&b, upper_word, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        a |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+        b |= std::uint64_t{static_cast<unsigned char>(upper_word[i])} << (8 * i);
+    }
     constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * n);
     return (a | fold) == (b | fold);
 }
@@ -153,16 +157,55 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// The last date text parsed and its day number: consecutive log lines nearly
+// always share the date, so a reader keeps one of these (per reader, never shared).
+struct date_cache {
+    char text[10] = {};
+    std::size_t size = 0; // 0: empty
+    std::int64_t days = 0;
+};
+
 // date "YYYY-MM-DD" (month and day may have one digit) and time "HH:MM:SS" ->
 // wall-clock seconds since 1970; FW_NO_TIME if either is '-'. False when malformed.
-[[nodiscard]] bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out) noexcept;
+// The cache, when given, remembers the last valid date.
+[[nodiscard]] bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out,
+                                   date_cache *cache = nullptr) noexcept;
+
+// IPv4 dotted quad, strict as net::parse_ipv4 (four parts 0..255, no leading
+// zeros): bytes in network order. False when s is anything else.
+[[nodiscard]] inline bool parse_ipv4_quad(std::string_view s, std::uint8_t (&out)[4]) noexcept {
+    if (s.size() < 7 || s.size() > 15) return false;
+    const char *p = s.data();
+    const char *end = p + s.size();
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (p == end || *p != '.') return false;
+            ++p;
+        }
+        const char *q = p;
+        unsigned v = 0;
+        while (q != end && q - p < 3) {
+            unsigned d = static_cast<unsigned char>(*q) - static_cast<unsigned>('0');
+            if (d > 9) break;
+            v = v * 10 + d;
+            ++q;
+        }
+        const auto digits = q - p;
+        if (digits == 0 || v > 255 || (digits > 1 && *p == '0')) return false;
+        out[part] = static_cast<std::uint8_t>(v);
+        p = q;
+    }
+    return p == end;
+}
 
 // An address column: IPv4, IPv6 or '-'. False when malformed.
 [[nodiscard]] bool parse_address(std::string_view s, fw_addr &out) noexcept;
 
 // Type every column of a well-formed line (field count already checked against
 // the layout) into out. Returns the first column that is malformed, if any.
+// cache may be null.
 [[nodiscard]] std::optional<column> type_record(const char *line, std::size_t n, const field_index &fields,
-                                                const layout &lay, fw_record &out) noexcept;
+                                                const layout &lay, fw_record &out,
+                                                date_cache *cache = nullptr) noexcept;
 
 } // namespace fw::log
