@@ -195,7 +195,19 @@ bool contains(const ip_range &range, const ip &a) noexcept {
 }
 
 std::string to_string(const ip &a) {
-    if (a.family == 4) return fmt::format("{}.{}.{}.{}", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]);
+    if (a.family == 4) {
+        // By hand: synthesis writes every distinct address it saw.
+        char buf[16];
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < 4; ++i) {
+            unsigned v = a.bytes[i];
+            if (i != 0) buf[n++] = '.';
+            if (v >= 100) buf[n++] = static_cast<char>('0' + v / 100);
+            if (v >= 10) buf[n++] = static_cast<char>('0' + v / 10 % 10);
+            buf[n++] = static_cast<char>('0' + v % 10);
+        }
+        return std::string(buf, n);
+    }
     if (a.family != 6) return {};
     std::array<unsigned, 8> g{};
     for (std::size_t i = 0; i < 8; ++i) g[i] = (unsigned{a.bytes[2 * i]} << 8) | a.bytes[2 * i + 1];

@@ -168,6 +168,47 @@ private:
     std::size_t size_ = 0;
 };
 
+// Remote addresses interned to dense ids (first-seen order): an open-addressing
+// table of ids into the address list.
+class ip_interner {
+public:
+    // The id of a, added when new.
+    std::uint32_t intern(const net::ip &a) {
+        if ((ips_.size() + 1) * 2 > slots_.size()) grow();
+        auto i = ip_hash{}(a) & (slots_.size() - 1);
+        while (true) {
+            const std::uint32_t s = slots_[i];
+            if (s == 0) {
+                const auto id = static_cast<std::uint32_t>(ips_.size());
+                ips_.push_back(a);
+                slots_[i] = id + 1;
+                return id;
+            }
+            if (same(ips_[s - 1], a)) return s - 1;
+            i = (i + 1) & (slots_.size() - 1);
+        }
+    }
+    [[nodiscard]] const std::vector<net::ip> &ips() const noexcept { return ips_; }
+
+private:
+    static bool same(const net::ip &x, const net::ip &y) noexcept {
+        std::uint64_t a[2], b[2];
+        std::memcpy(a, x.bytes.data(), 16);
+        std::memcpy(b, y.bytes.data(), 16);
+        return x.family == y.family && a[0] == b[0] && a[1] == b[1];
+    }
+    void grow() {
+        slots_.assign(slots_.empty() ? 1024 : slots_.size() * 2, 0);
+        for (std::size_t id = 0; id < ips_.size(); ++id) {
+            auto i = ip_hash{}(ips_[id]) & (slots_.size() - 1);
+            while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = static_cast<std::uint32_t>(id + 1);
+        }
+    }
+    std::vector<std::uint32_t> slots_; // id + 1; 0 = empty
+    std::vector<net::ip> ips_;
+};
+
 // A group: one direction, protocol and service port (or ICMP type).
 struct group {
     std::uint8_t direction;
@@ -176,7 +217,9 @@ struct group {
     std::int16_t icmp_type; // or -1
 };
 
-using addr_list = std::vector<std::pair<std::uint32_t, addr_stat>>; // address id -> stats, sorted by id
+// Address rank (its place among the distinct addresses in address order) -> stats,
+// sorted by rank, which is address order.
+using addr_list = std::vector<std::pair<std::uint32_t, addr_stat>>;
 
 constexpr std::uint64_t group_key(std::uint8_t dir, std::uint8_t proto, std::int32_t port, std::int16_t icmp) noexcept {
     const std::uint64_t p = port >= 0 ? static_cast<std::uint64_t>(port) : 0x1ffffu;
@@ -322,8 +365,7 @@ struct synthesizer::impl {
     options opts;
     std::vector<group> groups;
     std::unordered_map<std::uint64_t, std::uint32_t> index;
-    std::vector<net::ip> ips;                                  // interned remote addresses
-    std::unordered_map<net::ip, std::uint32_t, ip_hash> ip_ids;
+    ip_interner ip_ids; // interned remote addresses
     pair_table pairs;
     std::optional<existing_rules> existing;
     std::vector<candidate> out;
@@ -351,10 +393,8 @@ struct synthesizer::impl {
         }
         const auto remote = net::from_abi(d.remote);
         if (last_ip_id == ~0u || !(remote == last_ip)) {
-            auto [it, inserted] = ip_ids.try_emplace(remote, static_cast<std::uint32_t>(ips.size()));
-            if (inserted) ips.push_back(remote);
             last_ip = remote;
-            last_ip_id = it->second;
+            last_ip_id = ip_ids.intern(remote);
         }
         return static_cast<std::uint64_t>(last_group) << 32 | last_ip_id;
     }
@@ -385,10 +425,14 @@ struct synthesizer::impl {
         list.resize(w);
     }
 
-    std::vector<unit> make_units() const {
+    // rank: address id -> rank (see addr_list).
+    std::vector<unit> make_units(const std::vector<std::uint32_t> &rank) const {
+        std::vector<std::size_t> sizes(groups.size());
+        pairs.for_each([&](std::uint64_t key, const addr_stat &) { ++sizes[static_cast<std::size_t>(key >> 32)]; });
         std::vector<addr_list> per_group(groups.size());
+        for (std::size_t g = 0; g < groups.size(); ++g) per_group[g].reserve(sizes[g]);
         pairs.for_each([&](std::uint64_t key, const addr_stat &s) {
-            per_group[static_cast<std::size_t>(key >> 32)].emplace_back(static_cast<std::uint32_t>(key), s);
+            per_group[static_cast<std::size_t>(key >> 32)].emplace_back(rank[static_cast<std::uint32_t>(key)], s);
         });
         std::vector<unit> units;
         units.reserve(groups.size());
@@ -500,7 +544,9 @@ struct synthesizer::impl {
             total.add(s);
             c.remotes_seen.push_back(a);
         }
-        std::sort(c.remotes_seen.begin(), c.remotes_seen.end());
+        // Units list their addresses in address order (by rank), and every split keeps it.
+        if (!std::is_sorted(c.remotes_seen.begin(), c.remotes_seen.end()))
+            std::sort(c.remotes_seen.begin(), c.remotes_seen.end());
         c.hits = total.hits;
         c.first_seen = total.first;
         c.last_seen = total.last;
@@ -515,7 +561,18 @@ struct synthesizer::impl {
 
     void build() {
         out.clear();
-        const auto units = make_units();
+        // Distinct addresses in address order; units refer to them by rank.
+        const auto &by_id = ip_ids.ips();
+        std::vector<std::uint32_t> order(by_id.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return by_id[a] < by_id[b]; });
+        std::vector<std::uint32_t> rank(by_id.size());
+        std::vector<net::ip> ips(by_id.size());
+        for (std::uint32_t r = 0; r < order.size(); ++r) {
+            rank[order[r]] = r;
+            ips[r] = by_id[order[r]];
+        }
+        const auto units = make_units(rank);
         // Scope decisions per distinct address, once.
         std::vector<std::optional<std::size_t>> scope_of(opts.scope.empty() ? 0 : ips.size());
         std::vector<bool> keyword_of(scope_of.size());
