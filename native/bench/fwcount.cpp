@@ -6,9 +6,10 @@
 // Each option may repeat (values OR'ed); options AND. Prints
 //   matched=N records=N bytes=N seconds=S GB/s=R
 // and, with --print, every matched record first (one line each).
+#include "bench_util.hpp"
+
 #include <fw/fw.h>
 
-#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -85,7 +86,7 @@ int main(int argc, char **argv) {
     }
     opts.filter = filter;
 
-    auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = fw_bench::clock::now();
     fw_reader *reader = nullptr;
     if (fw_reader_open(&reader, path, &opts) != FW_OK) return fail("open");
     fw_filter_free(filter);
@@ -99,10 +100,9 @@ int main(int argc, char **argv) {
             for (size_t i = 0; i < count; ++i) print(records[i]);
     }
     if (rc != FW_ITEROVER) return fail("read");
-    auto t1 = std::chrono::steady_clock::now();
     fw_reader_stats st{};
     fw_reader_stats_get(reader, &st);
-    double secs = std::chrono::duration<double>(t1 - t0).count();
+    const double secs = fw_bench::seconds_since(t0);
     std::printf("matched=%" PRIu64 " records=%" PRIu64 " bytes=%" PRIu64 " seconds=%.3f GB/s=%.2f\n", matched,
                 st.records, st.file_size, secs, secs > 0 ? static_cast<double>(st.file_size) / secs / 1e9 : 0.0);
     if (st.skipped != 0 || st.partial_tail != 0) {

@@ -8,6 +8,8 @@
 // TCP 60%, UDP 34%, ICMP 5%, IGMP 1%; 8% IPv6; about 0.5% of the lines are the
 // "Director" drops (TCP SYN from 192.168.10.0/24 to port 49154) that the
 // benchmark filters for.
+#include "bench_util.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -17,16 +19,7 @@
 
 namespace {
 
-struct rng {
-    std::uint64_t s;
-    std::uint64_t next() noexcept {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    std::uint32_t below(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(next() % n); }
-};
+using fw_bench::rng;
 
 struct out_buffer {
     std::FILE *f;

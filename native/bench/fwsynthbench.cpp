@@ -8,6 +8,8 @@
 // range) from 5,000 IPv4 and 500 IPv6 sources, some outbound drops, with a
 // scope of two subnets and the RPC keyword, against 200 existing rules.
 // Target: under one second for one million drops.
+#include "bench_util.hpp"
+
 #include <fw/fw.h>
 
 #include <algorithm>
@@ -21,16 +23,7 @@
 
 namespace {
 
-struct rng {
-    std::uint64_t s;
-    std::uint64_t next() noexcept {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    std::uint32_t below(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(next() % n); }
-};
+using fw_bench::rng;
 
 fw_addr v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
     fw_addr x{};
@@ -127,8 +120,8 @@ int scenario(std::size_t n, int runs, bool skewed) {
     std::size_t count = 0;
     std::uint64_t hits = 0, created = 0, allowed = 0, outside = 0;
     for (int run = 0; run < runs; ++run) {
-        const auto t0 = std::chrono::steady_clock::now();
-        const std::clock_t c0 = std::clock();
+        const auto t0 = fw_bench::clock::now();
+        const double c0 = fw_bench::cpu_seconds();
         fw_synth_options o = FW_SYNTH_OPTIONS_INIT;
         o.scope = scope;
         o.scope_count = 2;
@@ -138,10 +131,10 @@ int scenario(std::size_t n, int runs, bool skewed) {
         check(fw_synth_new(&s, &o), "fw_synth_new");
         for (std::size_t i = 0; i < drops.size(); i += 4096)
             check(fw_synth_add_drops(s, drops.data() + i, std::min<std::size_t>(4096, drops.size() - i)), "fw_synth_add_drops");
-        const auto t1 = std::chrono::steady_clock::now();
+        const auto t1 = fw_bench::clock::now();
         check(fw_synth_set_existing(s, rules), "fw_synth_set_existing");
         check(fw_synth_run(s, &count), "fw_synth_run");
-        const auto t2 = std::chrono::steady_clock::now();
+        const auto t2 = fw_bench::clock::now();
         hits = created = allowed = outside = 0;
         for (std::size_t i = 0; i < count; ++i) {
             fw_synth_candidate c;
@@ -152,8 +145,8 @@ int scenario(std::size_t n, int runs, bool skewed) {
             outside += c.status == FW_SYNTH_OUT_OF_SCOPE;
         }
         fw_synth_free(s);
-        const auto t3 = std::chrono::steady_clock::now();
-        const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+        const auto t3 = fw_bench::clock::now();
+        const double cpu = fw_bench::cpu_seconds() - c0;
         best_cpu = std::min(best_cpu, cpu);
         const double secs = std::chrono::duration<double>(t3 - t0).count();
         if (secs < best) {
