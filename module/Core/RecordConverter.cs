@@ -128,7 +128,7 @@ namespace Fw.Core
             return new string(chars);
         }
 
-        private unsafe IPAddress? Address(FwAddr* a)
+        internal unsafe IPAddress? Address(FwAddr* a)
         {
             if (a->Family == FwNative.FamilyInet)
             {

@@ -71,3 +71,6 @@ FW_API(int) fw_summary_group_get(const fw_summary *summary, size_t index, fw_sum
 FW_API(void) fw_summary_free(fw_summary *summary) { std::unique_ptr<fw_summary> owned(summary); }
 
 } // extern "C"
+
+// The module's FwSummaryGroup (module/Native/FwNative.Summary.cs) mirrors this layout.
+static_assert(sizeof(fw_summary_group) == 152, "fw_summary_group layout changed: update FwNative.Summary.cs and FW_ABI_VERSION");
