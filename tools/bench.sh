@@ -56,6 +56,15 @@ t=$(best tests/fwsh -Command "\$n = 0; Get-FwDrop -Path '$log' -Protocol TCP -De
 row "Get-FwDrop -Protocol TCP -DestinationPort 49154" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') objects"
 ps_s=$t
 
+# Counting by key (the Group-Object question "which ports are dropped"): mawk's associative array against
+# Measure-FwDrop's native summary, both over the whole file, default key Direction, Protocol, LocalPort.
+t=$(best mawk '$3=="DROP" { if ($17=="RECEIVE") k="in " $4 " " $8; else if ($17=="SEND") k="out " $4 " " $7; else k="- " $4; c[k]++ } END { for (k in c) n++; print n }' "$log")
+row "mawk: DROP lines counted per direction/protocol/port" "$t" "$(cat "$BUILD/bench/last.out") groups"
+mawk_group_s=$t
+t=$(best tests/fwsh -Command "@(Measure-FwDrop -Path '$log').Count")
+row "Measure-FwDrop (default -GroupBy Direction,Protocol,LocalPort)" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') groups"
+measure_s=$t
+
 # The PowerShell peers (Get-WindowsDefenderFirewallLog, Show-WindowsFirewallLog, the small scripts in
 # shared/reference/peers.md) read lines, split on spaces and build one object per line, then filter. They are
 # too slow for the whole file, so they run on slices of it (the first N lines); same engine, same filter.
@@ -89,6 +98,7 @@ echo
 printf 'fwcore vs mawk: %.1fx faster\n' "$(calc "$mawk_s / $native_s")"
 printf 'engine start-up (fwsh -Command 0): %s s\n' "$startup_s"
 printf 'Get-FwDrop vs (native + start-up): %.2fx\n' "$(calc "$ps_s / ($native_s + $startup_s)")"
+printf 'Measure-FwDrop vs mawk counting the same groups: %.1fx faster\n' "$(calc "$mawk_group_s / $measure_s")"
 printf 'PS object-per-line peer on the whole file (extrapolated): %.0f s; Get-FwDrop with the filter pushed down: %s s\n' \
   "$(calc "($peer_objects_s - $startup_s) * $bytes / $s16_bytes + $startup_s")" "$ps_s"
 printf 'On the same %s MB slice, every record as an object then Where-Object: Get-FwDrop %.1fx faster than the peer pattern\n' \
