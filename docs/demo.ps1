@@ -21,19 +21,9 @@ function Show-Title([string] $Text) {
 
 "The Director ($Director) log: $Log"
 
-# 1. Everything that was dropped, summarised by protocol and destination port (a hashtable, no Group-Object).
-Show-Title 'Dropped packets by protocol and destination port'
-$byPort = @{}
-Get-FwDrop -Path $Log | ForEach-Object {
-    $key = '{0}/{1}' -f $_.Protocol, $(if ($null -eq $_.DestinationPort) { '-' } else { $_.DestinationPort })
-    if (-not $byPort.ContainsKey($key)) { $byPort[$key] = [pscustomobject]@{ Port = $key; Count = 0; Sources = @{} } }
-    $byPort[$key].Count++
-    $byPort[$key].Sources["$($_.SourceAddress)"] = $true
-}
-$rows = [System.Collections.Generic.List[object]]::new()
-foreach ($entry in $byPort.Values) { $rows.Add($entry) }
-$rows.Sort([System.Comparison[object]] { param($a, $b) $b.Count.CompareTo($a.Count) })
-$rows | ForEach-Object { '{0,-14} {1,4} packet(s) from {2}' -f $_.Port, $_.Count, (@($_.Sources.Keys) -join ', ') }
+# 1. What was dropped, counted natively by direction, protocol and local port (no object per line).
+Show-Title 'Measure-FwDrop: dropped packets per service'
+Measure-FwDrop -Path $Log | Out-Host
 
 # 2. Everything the pool server sent to the Director, dropped or allowed.
 Show-Title "From the pool server ($PoolServer) to the Director, dropped and allowed"
@@ -72,3 +62,7 @@ if ($epmap.Count -gt 0 -and $drops.Count -gt 0) {
 elseif ($drops.Count -eq 0) {
     'No packet to port 49154 was dropped.'
 }
+
+# 5. The rule, for change control: a reviewable script (nothing is created; -WhatIf or no switch would act).
+Show-Title 'New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -AsScript'
+Get-FwDrop -Path $Log -DestinationPort 49154 | New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -ExistingRule @() -AsScript
