@@ -2,6 +2,7 @@
 #include "log/fields.hpp"
 #include "log/layout.hpp"
 #include "log/scan.hpp"
+#include "net/address.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -200,4 +201,41 @@ TEST_CASE("fw::log dates: days_from_civil against timegm", "[log][fields]") {
     CHECK_FALSE(parse_date_time("2022/07/11", "12:00:00", t));
     CHECK_FALSE(parse_date_time("2022-07-11", "-", t));
     CHECK_FALSE(parse_date_time("22-07-11", "12:00:00", t));
+}
+
+TEST_CASE("fw::log parse_ipv4_quad agrees with net::parse_ipv4", "[log][fields]") {
+    using fw::log::parse_ipv4_quad;
+    auto agree = [](std::string_view s) {
+        std::uint8_t q[4] = {};
+        const bool fast = parse_ipv4_quad(s, q);
+        const auto ref = fw::net::parse_ipv4(s);
+        INFO("'" << std::string(s) << "'");
+        REQUIRE(fast == ref.has_value());
+        if (fast) CHECK((q[0] == ref->bytes[0] && q[1] == ref->bytes[1] && q[2] == ref->bytes[2] && q[3] == ref->bytes[3]));
+    };
+    for (const char *s : {"0.0.0.0", "255.255.255.255", "10.1.2.3", "1.2.3.4", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+                          "01.2.3.4", "1.2.3.04", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", "1.2.3.a", "999.9.9.9",
+                          "1000.1.1.1", "1.2.3.255", "1.2.3.256", "100.200.250.199", "0.00.0.0", "-", ""})
+        agree(s);
+    // Random strings over digits and dots (and the odd other byte).
+    std::uint64_t x = 0x9e3779b97f4a7c15ull;
+    auto next = [&] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    const char alphabet[] = "0123456789012345678901.....x";
+    for (int i = 0; i < 100000; ++i) {
+        std::string s;
+        const auto len = 5 + next() % 13;
+        for (std::uint64_t k = 0; k < len; ++k) s += alphabet[next() % (sizeof alphabet - 1)];
+        agree(s);
+    }
+    // Every valid address shape with random parts.
+    for (int i = 0; i < 20000; ++i) {
+        std::string s = std::to_string(next() % 300) + "." + std::to_string(next() % 300) + "." +
+                        std::to_string(next() % 256) + "." + std::to_string(next() % 260);
+        agree(s);
+    }
 }
