@@ -68,10 +68,17 @@ std::string os_message(DWORD code) {
     return out;
 }
 
+// Missing file, folder, drive or network share.
+bool is_missing(DWORD code) {
+    return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND || code == ERROR_INVALID_DRIVE ||
+           code == ERROR_BAD_NETPATH || code == ERROR_BAD_NET_NAME;
+}
+
 [[noreturn]] void fail_os(std::string_view what, std::string_view path, DWORD code) {
     int status = FW_EIO;
-    if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) status = FW_ENOTFOUND;
-    else if (code == ERROR_ACCESS_DENIED) status = FW_EACCESS;
+    if (is_missing(code)) status = FW_ENOTFOUND;
+    else if (code == ERROR_ACCESS_DENIED || code == ERROR_PRIVILEGE_NOT_HELD) status = FW_EACCESS;
+    else if (code == ERROR_INVALID_NAME || code == ERROR_DIRECTORY) status = FW_EINVALID;
     throw error(status, FW_ERRCLASS_OS, fmt::format("{} '{}': {}", what, path, os_message(code)),
                 static_cast<int>(code));
 }
@@ -86,9 +93,11 @@ std::optional<file> file::open_impl(std::string_view path, bool missing_ok) {
     if (h == INVALID_HANDLE_VALUE) {
         const DWORD code = GetLastError();
         // A file being deleted (a pending delete while another handle is open) behaves as missing.
-        if (missing_ok && (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND ||
-                           code == ERROR_DELETE_PENDING))
-            return std::nullopt;
+        if (missing_ok && (is_missing(code) || code == ERROR_DELETE_PENDING)) return std::nullopt;
+        // Opening a folder without backup semantics fails with access denied: say what it is.
+        const DWORD attrs = GetFileAttributesW(wide.c_str());
+        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY) != 0)
+            throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("'{}' is a folder, not a log file", path));
         fail_os("cannot open", path, code);
     }
     file f(h, std::string(path));

@@ -148,6 +148,7 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
 }
 
 std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {
+    drop_view();
     std::size_t total = 0;
     while (total < n) {
         OVERLAPPED ov{};
@@ -167,8 +168,13 @@ std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n)
     return total;
 }
 
-void mapped_file::release() noexcept {
+void mapped_file::drop_view() const noexcept {
     if (data_ != nullptr) UnmapViewOfFile(data_);
+    data_ = nullptr;
+}
+
+void mapped_file::release() noexcept {
+    drop_view();
     if (handle_ != nullptr && handle_ != INVALID_HANDLE_VALUE) CloseHandle(static_cast<HANDLE>(handle_));
     handle_ = nullptr;
     data_ = nullptr;
@@ -232,6 +238,7 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
 }
 
 std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {
+    drop_view(); // the same contract as on Windows (see data())
     std::size_t total = 0;
     while (total < n) {
         ssize_t got = ::pread(fd_, dst + total, n - total, static_cast<off_t>(offset + total));
@@ -245,8 +252,13 @@ std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n)
     return total;
 }
 
-void mapped_file::release() noexcept {
+void mapped_file::drop_view() const noexcept {
     if (data_ != nullptr) ::munmap(const_cast<char *>(data_), static_cast<std::size_t>(size_));
+    data_ = nullptr;
+}
+
+void mapped_file::release() noexcept {
+    drop_view();
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     data_ = nullptr;

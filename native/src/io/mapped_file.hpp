@@ -29,20 +29,30 @@ public:
     mapped_file &operator=(mapped_file &&other) noexcept;
     ~mapped_file();
 
-    // Empty for an empty file.
-    [[nodiscard]] std::span<const char> data() const noexcept { return {data_, static_cast<std::size_t>(size_)}; }
+    // The whole file as it was when opened; empty for an empty file. Valid until
+    // unmap() or the first read_at, which release the view: on Windows a mapped
+    // view stops the firewall service from replacing (rotating onto) or
+    // truncating the file (ERROR_ACCESS_DENIED, ERROR_USER_MAPPED_FILE), so it
+    // lives only while a reader looks at the file's start. Empty afterwards.
+    [[nodiscard]] std::span<const char> data() const noexcept {
+        if (data_ == nullptr) return {};
+        return {data_, static_cast<std::size_t>(size_)};
+    }
+    // Releases the view now (data() becomes empty); size() and read_at still work.
+    void unmap() noexcept { drop_view(); }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
     [[nodiscard]] const std::string &path() const noexcept { return path_; }
 
     // Read up to n bytes at offset into dst; fewer at the end of the file (0 past it).
-    // Throws fw::error FW_EIO naming the path and the reason.
+    // Releases the view first (see data()). Throws fw::error FW_EIO naming the path and the reason.
     std::size_t read_at(std::uint64_t offset, char *dst, std::size_t n) const;
 
 private:
     void release() noexcept;
+    void drop_view() const noexcept;
 
     std::string path_;
-    const char *data_ = nullptr;
+    mutable const char *data_ = nullptr; // the view; dropped by read_at (see data())
     std::uint64_t size_ = 0;
 #ifdef _WIN32
     void *handle_ = nullptr; // HANDLE, kept open for read_at
