@@ -14,102 +14,19 @@
 #include <string>
 #include <vector>
 
+using fw::test::concat;
+using fw::test::cursor_ptr;
+using fw::test::drain;
+using fw::test::open_cursor;
+using fw::test::poll;
+using fw::test::poll_and_drain;
+using fw::test::range;
+using fw::test::run;
+using fw::test::run_result;
 using fw::test::temp_log;
 
-namespace {
-
-struct run_result {
-    std::vector<int> records; // source ports, i.e. record numbers, in delivery order
-    std::vector<int> sources; // fw_source of each record
-    std::optional<fw_position> position;
-    uint32_t warnings = 0;
-    std::string message;
-};
-
-struct cursor_ptr {
-    fw_cursor *c = nullptr;
-    cursor_ptr() = default;
-    cursor_ptr(const cursor_ptr &) = delete;
-    cursor_ptr &operator=(const cursor_ptr &) = delete;
-    ~cursor_ptr() { fw_cursor_free(c); }
-};
-
-void collect_warnings(fw_cursor *c, run_result &r) {
-    uint32_t w = 0;
-    const char *m = nullptr;
-    REQUIRE(fw_cursor_warnings(c, &w, &m) == FW_OK);
-    r.warnings |= w;
-    if (*m != '\0') r.message += m;
-}
-
-// Reads every segment to the end; with stop_after >= 0, stops after that many
-// records and takes the position through the last record delivered.
-void drain(fw_cursor *c, run_result &r, long stop_after = -1) {
-    fw_reader *reader = nullptr;
-    int source = 0;
-    const char *path = nullptr;
-    int rc = 0;
-    while ((rc = fw_cursor_segment(c, &reader, &source, &path)) == FW_OK) {
-        collect_warnings(c, r);
-        const fw_record *recs = nullptr;
-        size_t n = 0;
-        int rn = 0;
-        while ((rn = fw_reader_next(reader, &recs, &n)) == FW_OK) {
-            for (size_t i = 0; i < n; ++i) {
-                r.records.push_back(recs[i].src_port);
-                r.sources.push_back(source);
-                if (stop_after >= 0 && static_cast<long>(r.records.size()) == stop_after) {
-                    fw_position p{};
-                    REQUIRE(fw_cursor_position(c, &recs[i], &p) == FW_OK);
-                    r.position = p;
-                    return;
-                }
-            }
-        }
-        REQUIRE(rn == FW_ITEROVER);
-    }
-    REQUIRE(rc == FW_ITEROVER);
-    collect_warnings(c, r);
-    fw_position p{};
-    const int pr = fw_cursor_position(c, nullptr, &p);
-    REQUIRE((pr == FW_OK || pr == FW_ITEROVER));
-    if (pr == FW_OK) r.position = p;
-}
-
-run_result run(const temp_log &log, const std::optional<fw_position> &from, long stop_after = -1,
-               uint32_t flags = 0, const fw_filter *filter = nullptr) {
-    run_result r;
-    cursor_ptr c;
-    fw_cursor_options o = FW_CURSOR_OPTIONS_INIT;
-    o.flags = flags;
-    o.filter = filter;
-    o.batch_size = 7; // small batches: stops and positions fall inside batches
-    const int rc = fw_cursor_open(&c.c, log.path().c_str(), from ? &*from : nullptr, &o);
-    INFO(fw_error_last()->message);
-    REQUIRE(rc == FW_OK);
-    collect_warnings(c.c, r);
-    drain(c.c, r, stop_after);
-    if (!r.position) r.position = from;
-    return r;
-}
-
-std::vector<int> range(int first, int last) {
-    std::vector<int> v;
-    for (int n = first; n <= last; ++n) v.push_back(n);
-    return v;
-}
-
-std::vector<int> concat(std::vector<int> a, const std::vector<int> &b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-} // namespace
-
 TEST_CASE("cursor: run, append, run returns exactly the appended records", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 30);
+    temp_log log(1, 30);
     auto first = run(log, std::nullopt);
     CHECK(first.records == range(1, 30));
     REQUIRE(first.position);
@@ -127,9 +44,7 @@ TEST_CASE("cursor: run, append, run returns exactly the appended records", "[cur
 }
 
 TEST_CASE("cursor: run, append, rotate, append, run returns each new record once, in order", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 20);
+    temp_log log(1, 20);
     auto first = run(log, std::nullopt);
     REQUIRE(first.records == range(1, 20));
 
@@ -147,9 +62,7 @@ TEST_CASE("cursor: run, append, rotate, append, run returns each new record once
 }
 
 TEST_CASE("cursor: a partial last line is delivered once, when complete", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 3);
+    temp_log log(1, 3);
     const std::string line = fw::test::log_line(4);
     log.append_raw(line.substr(0, 25)); // the service is mid-write
     auto first = run(log, std::nullopt);
@@ -164,9 +77,7 @@ TEST_CASE("cursor: a partial last line is delivered once, when complete", "[curs
 }
 
 TEST_CASE("cursor: truncation reads the new content from the start, with a warning", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 10);
+    temp_log log(1, 10);
     auto first = run(log, std::nullopt);
     log.truncate();
     log.append(100, 102);
@@ -177,9 +88,7 @@ TEST_CASE("cursor: truncation reads the new content from the start, with a warni
 }
 
 TEST_CASE("cursor: both files rotated away since the position", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 10);
+    temp_log log(1, 10);
     auto first = run(log, std::nullopt);
     log.append(11, 12); // lost: its file is rotated away twice before the next run
     log.rotate();
@@ -193,12 +102,8 @@ TEST_CASE("cursor: both files rotated away since the position", "[cursor]") {
 }
 
 TEST_CASE("cursor: a position taken in another file", "[cursor]") {
-    temp_log a;
-    a.create();
-    a.append(1, 5);
-    temp_log b;
-    b.create();
-    b.append(50, 52);
+    temp_log a(1, 5);
+    temp_log b(50, 52);
     auto in_a = run(a, std::nullopt);
     auto other = run(b, in_a.position);
     CHECK(other.records == range(50, 52)); // read from the start, never from a's offset
@@ -206,9 +111,7 @@ TEST_CASE("cursor: a position taken in another file", "[cursor]") {
 }
 
 TEST_CASE("cursor: stopping inside a batch resumes right after the last record delivered", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 40);
+    temp_log log(1, 40);
     auto first = run(log, std::nullopt, 12);
     CHECK(first.records == range(1, 12));
     auto second = run(log, first.position, 5);
@@ -218,13 +121,9 @@ TEST_CASE("cursor: stopping inside a batch resumes right after the last record d
 }
 
 TEST_CASE("cursor: a consumer that failed on a record gets it again next time", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 20);
+    temp_log log(1, 20);
     cursor_ptr c;
-    fw_cursor_options o = FW_CURSOR_OPTIONS_INIT;
-    o.batch_size = 6;
-    REQUIRE(fw_cursor_open(&c.c, log.path().c_str(), nullptr, &o) == FW_OK);
+    open_cursor(c, log, std::nullopt, 0, 6);
     fw_reader *reader = nullptr;
     REQUIRE(fw_cursor_segment(c.c, &reader, nullptr, nullptr) == FW_OK);
     const fw_record *recs = nullptr;
@@ -244,9 +143,7 @@ TEST_CASE("cursor: a consumer that failed on a record gets it again next time", 
 }
 
 TEST_CASE("cursor: a stop in the rotated file resumes in it, then the live file", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 10);
+    temp_log log(1, 10);
     auto first = run(log, std::nullopt);
     log.append(11, 30);
     log.rotate();
@@ -258,9 +155,7 @@ TEST_CASE("cursor: a stop in the rotated file resumes in it, then the live file"
 }
 
 TEST_CASE("cursor: with a filter the position still covers the filtered-out lines", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 20);
+    temp_log log(1, 20);
     fw_filter *f = nullptr;
     REQUIRE(fw_filter_new(&f) == FW_OK);
     REQUIRE(fw_filter_add(f, FW_FILTER_SRC_PORT, "5-6") == FW_OK);
@@ -276,9 +171,7 @@ TEST_CASE("cursor: with a filter the position still covers the filtered-out line
 }
 
 TEST_CASE("cursor: include rotated reads .old first", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 5);
+    temp_log log(1, 5);
     log.rotate();
     log.append(6, 8);
     auto r = run(log, std::nullopt, -1, FW_PLAN_INCLUDE_ROTATED);
@@ -325,79 +218,62 @@ TEST_CASE("cursor: bad arguments", "[cursor]") {
 }
 
 TEST_CASE("cursor: follow mode across growth, rotation and truncation", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 5);
+    temp_log log(1, 5);
     cursor_ptr c;
-    fw_cursor_options o = FW_CURSOR_OPTIONS_INIT;
-    o.flags = FW_CURSOR_FOLLOW;
-    REQUIRE(fw_cursor_open(&c.c, log.path().c_str(), nullptr, &o) == FW_OK);
+    open_cursor(c, log, std::nullopt, FW_CURSOR_FOLLOW);
     run_result r;
     drain(c.c, r);
     CHECK(r.records == range(1, 5));
 
-    int ready = -1;
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    CHECK(ready == 0); // nothing new
+    CHECK(poll(c.c) == 0); // nothing new
 
     log.append(6, 7);
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    CHECK(ready == 1);
-    drain(c.c, r);
+    CHECK(poll_and_drain(c.c, r) == 1);
     CHECK(r.records == range(1, 7));
 
     // Half a line: nothing yet; the rest: exactly once.
     const std::string line = fw::test::log_line(8);
     log.append_raw(line.substr(0, 10));
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    drain(c.c, r);
+    poll_and_drain(c.c, r);
     CHECK(r.records == range(1, 7));
     log.append_raw(line.substr(10));
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    drain(c.c, r);
+    poll_and_drain(c.c, r);
     CHECK(r.records == range(1, 8));
 
     // Rotation: the rest of the old file (now .old), then the new one.
     log.append(9, 10);
     log.rotate();
     log.append(11, 12);
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    CHECK(ready == 1);
-    drain(c.c, r);
+    CHECK(poll_and_drain(c.c, r) == 1);
     CHECK(r.records == range(1, 12));
     CHECK(r.warnings == 0);
 
     // Between the rename and the new file (mid-rotation): nothing lost either.
     log.append(13, 14);
     std::filesystem::rename(log.path(), log.old_path());
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    drain(c.c, r);
+    poll_and_drain(c.c, r);
     CHECK(r.records == range(1, 14));
     CHECK((r.warnings & FW_WARN_NO_LOG) != 0);
     r.warnings = 0;
     log.create();
     log.append(15, 15);
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    drain(c.c, r);
+    poll_and_drain(c.c, r);
     CHECK(r.records == range(1, 15));
 
     // Truncation in place.
     log.truncate();
     log.append(16, 16);
-    REQUIRE(fw_cursor_poll(c.c, &ready) == FW_OK);
-    drain(c.c, r);
+    poll_and_drain(c.c, r);
     CHECK(r.records == range(1, 16));
     CHECK(r.warnings == FW_WARN_TRUNCATED);
 }
 
 TEST_CASE("cursor: a rotation between the plan and the read is followed", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 5);
+    temp_log log(1, 5);
     auto first = run(log, std::nullopt);
     log.append(6, 8);
     cursor_ptr c;
-    REQUIRE(fw_cursor_open(&c.c, log.path().c_str(), &*first.position, nullptr) == FW_OK); // plans: live from 6
+    open_cursor(c, log, first.position); // plans: live from 6
     log.rotate(); // ... but the file is renamed before the segment opens
     log.append(9, 9);
     run_result r;

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 using fw::test::temp_log;
@@ -31,6 +33,26 @@ fw_plan plan(const std::string &path, const fw_position *from, uint32_t flags = 
     return out;
 }
 
+// One expected segment: its source, and its start when the test states it.
+struct segment {
+    int source;
+    std::optional<uint64_t> start = std::nullopt;
+};
+
+// The plan has exactly these segments (REQUIRE on the count) and, when given, these warnings.
+void check_plan(const fw_plan &p, std::initializer_list<segment> expected,
+                std::optional<uint32_t> warnings = std::nullopt) {
+    REQUIRE(p.count == expected.size());
+    size_t i = 0;
+    for (const segment &e : expected) {
+        INFO("segment " << i);
+        CHECK(p.segments[i].source == e.source);
+        if (e.start) CHECK(p.segments[i].start == *e.start);
+        ++i;
+    }
+    if (warnings) CHECK(p.warnings == *warnings);
+}
+
 } // namespace
 
 TEST_CASE("fnv1a64 matches the published test vectors", "[cursor]") {
@@ -42,9 +64,7 @@ TEST_CASE("fnv1a64 matches the published test vectors", "[cursor]") {
 }
 
 TEST_CASE("file identity survives a rename and tells files apart", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 20);
+    temp_log log(1, 20);
     fw_file_id id{};
     REQUIRE(fw_file_identify(log.path().c_str(), FW_PREFIX_MAX, &id) == FW_OK);
     CHECK(id.has_os_id == 1);
@@ -95,56 +115,34 @@ TEST_CASE("file identity survives a rename and tells files apart", "[cursor]") {
 }
 
 TEST_CASE("resume plans", "[cursor]") {
-    temp_log log;
-    log.create();
-    log.append(1, 10);
+    temp_log log(1, 10);
 
     SECTION("no position: the live file from 0; with INCLUDE_ROTATED .old first") {
-        auto p = plan(log.path(), nullptr);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].source == FW_SOURCE_LIVE);
-        CHECK(p.segments[0].start == 0);
-        CHECK(p.warnings == 0);
+        check_plan(plan(log.path(), nullptr), {{FW_SOURCE_LIVE, 0}}, 0);
         log.rotate();
         log.append(11, 12);
-        p = plan(log.path(), nullptr, FW_PLAN_INCLUDE_ROTATED);
-        REQUIRE(p.count == 2);
-        CHECK(p.segments[0].source == FW_SOURCE_ROTATED);
-        CHECK(p.segments[1].source == FW_SOURCE_LIVE);
+        check_plan(plan(log.path(), nullptr, FW_PLAN_INCLUDE_ROTATED), {{FW_SOURCE_ROTATED}, {FW_SOURCE_LIVE}});
     }
     SECTION("position at the end, nothing new: nothing to read") {
         const auto at = end_of(log.path());
-        const auto p = plan(log.path(), &at);
-        CHECK(p.count == 0);
-        CHECK(p.warnings == 0);
+        check_plan(plan(log.path(), &at), {}, 0);
     }
     SECTION("grown: from the position") {
         const auto at = end_of(log.path());
         log.append(11, 12);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].source == FW_SOURCE_LIVE);
-        CHECK(p.segments[0].start == at.offset);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_LIVE, at.offset}});
     }
     SECTION("rotated once: the rest of .old, then the new file from 0") {
         const auto at = end_of(log.path());
         log.append(11, 12);
         log.rotate();
         log.append(13, 14);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 2);
-        CHECK(p.segments[0].source == FW_SOURCE_ROTATED);
-        CHECK(p.segments[0].start == at.offset);
-        CHECK(p.segments[1].source == FW_SOURCE_LIVE);
-        CHECK(p.segments[1].start == 0);
-        CHECK(p.warnings == 0);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_ROTATED, at.offset}, {FW_SOURCE_LIVE, 0}}, 0);
     }
     SECTION("rotated once, .old fully read already: only the new file") {
         const auto at = end_of(log.path());
         log.rotate();
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].source == FW_SOURCE_LIVE);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_LIVE}});
     }
     SECTION("rotated twice: both files from 0 with a gap warning") {
         const auto at = end_of(log.path());
@@ -152,12 +150,7 @@ TEST_CASE("resume plans", "[cursor]") {
         log.append(11, 12);
         log.rotate();
         log.append(13, 14);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 2);
-        CHECK(p.segments[0].source == FW_SOURCE_ROTATED);
-        CHECK(p.segments[0].start == 0);
-        CHECK(p.segments[1].start == 0);
-        CHECK(p.warnings == FW_WARN_GAP);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_ROTATED, 0}, {FW_SOURCE_LIVE, 0}}, FW_WARN_GAP);
         const auto r = fw::cursor::make_plan(log.path(), &at, 0);
         CHECK(r.message.find("rotated away") != std::string::npos);
     }
@@ -165,10 +158,7 @@ TEST_CASE("resume plans", "[cursor]") {
         const auto at = end_of(log.path());
         log.truncate();
         log.append(100, 101);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].start == 0);
-        CHECK(p.warnings == FW_WARN_TRUNCATED);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_LIVE, 0}}, FW_WARN_TRUNCATED);
     }
     SECTION("truncated in place with an older .old present: .old is not read again") {
         log.rotate();
@@ -177,11 +167,7 @@ TEST_CASE("resume plans", "[cursor]") {
         CHECK(at.before.prefix_len > 0);
         log.truncate();
         log.append(100, 101);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].source == FW_SOURCE_LIVE);
-        CHECK(p.segments[0].start == 0);
-        CHECK(p.warnings == FW_WARN_TRUNCATED);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_LIVE, 0}}, FW_WARN_TRUNCATED);
     }
     SECTION("rotated twice while .old was the older generation: .old (newer now) is read") {
         log.rotate();
@@ -191,20 +177,13 @@ TEST_CASE("resume plans", "[cursor]") {
         log.append(13, 14);
         log.rotate();
         log.append(15, 16);
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 2);
-        CHECK(p.segments[0].source == FW_SOURCE_ROTATED);
-        CHECK(p.segments[0].start == 0);
-        CHECK(p.warnings == FW_WARN_GAP);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_ROTATED, 0}, {FW_SOURCE_LIVE}}, FW_WARN_GAP);
     }
     SECTION("live file missing mid-rotation: the rest of .old, and a warning") {
         const auto at = end_of(log.path());
         log.append(11, 12);
         std::filesystem::rename(log.path(), log.old_path());
-        const auto p = plan(log.path(), &at);
-        REQUIRE(p.count == 1);
-        CHECK(p.segments[0].source == FW_SOURCE_ROTATED);
-        CHECK(p.warnings == FW_WARN_NO_LOG);
+        check_plan(plan(log.path(), &at), {{FW_SOURCE_ROTATED}}, FW_WARN_NO_LOG);
     }
     SECTION("bad arguments") {
         fw_plan out{};
