@@ -71,3 +71,25 @@ windows:
 	cmake --build $(BUILD)/win -j$(JOBS)
 	@mkdir -p bin/win-x64 && cp $(BUILD)/win/native/fwcore.dll bin/win-x64/fwcore.dll
 	@echo "windows: bin/win-x64/fwcore.dll"
+
+# The native Catch2 suite cross-built with mingw-w64 into $(BUILD)/win-tests and
+# run under wine: the Win32 code paths (file sharing during rotation, wide and
+# long paths, registry readers). Installs what is missing first. Uses its own
+# wine prefix, so the registry tests never see ~/.wine. Not part of `make test`.
+WIN_TESTS := $(BUILD)/win-tests
+.PHONY: test-windows
+test-windows:
+	@need=(); command -v cmake >/dev/null || need+=(cmake); \
+	  command -v x86_64-w64-mingw32-g++-posix >/dev/null || need+=(g++-mingw-w64-x86-64-posix); \
+	  command -v wine >/dev/null || need+=(wine wine64); \
+	  [ -f /usr/include/gsl/gsl ] || need+=(libmsgsl-dev); [ -d /usr/include/fmt ] || need+=(libfmt-dev); \
+	  [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2); \
+	  if [ $${#need[@]} -gt 0 ]; then echo "test-windows: installing $${need[*]}"; SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq "$${need[@]}" >/dev/null; fi
+	@mkdir -p $(WIN_TESTS)/headers && ln -sfn /usr/include/gsl $(WIN_TESTS)/headers/gsl && \
+	  ln -sfn /usr/include/fmt $(WIN_TESTS)/headers/fmt && ln -sfn /usr/include/catch2 $(WIN_TESTS)/headers/catch2
+	cmake -S . -B $(WIN_TESTS) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/mingw-w64.cmake -DCMAKE_BUILD_TYPE=Release \
+	  -DFW_HEADERS_DIR=$(CURDIR)/$(WIN_TESTS)/headers -DFW_BUILD_TESTS=ON -DFW_BUILD_BENCH=OFF -DFW_WERROR=ON >/dev/null
+	cmake --build $(WIN_TESTS) --target fw_tests -j$(JOBS)
+	set -o pipefail; WINEPREFIX=$(CURDIR)/$(WIN_TESTS)/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" \
+	  wine $(WIN_TESTS)/tests/native/fw_tests.exe 2>&1 | grep -v '^wine: ' | tee $(WIN_TESTS)/fw_tests.out
