@@ -63,6 +63,7 @@ reader::reader(std::string_view path, reader_options options)
         next_src_ = 2;
         prefix_end_ = start;
         stats_.position = start;
+        file_.unmap(); // see below
         return;
     }
 
@@ -92,6 +93,9 @@ reader::reader(std::string_view path, reader_options options)
     buffer_base_ = start;
     next_src_ = start;
     stats_.position = start;
+    // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
+    // service from truncating or replacing the log, so it must not outlive the constructor.
+    file_.unmap();
 }
 
 void reader::add_nuls(std::size_t n) noexcept {
