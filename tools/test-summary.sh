@@ -2,7 +2,7 @@
 # Prints one closing line for `make test`: the native (ctest) and hosted-engine
 # (xunit, from its trx file) counts added up, as "total: N passed, N failed".
 set -euo pipefail
-ctest_out=$1 trx=$2
+ctest_out=$1 trx=$2 win_status=${3:-}
 n_total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$ctest_out" | tail -n1)
 n_failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$ctest_out" | tail -n1)
 counters=$(grep -o '<Counters [^>]*>' "$trx")
@@ -11,4 +11,14 @@ m_passed=$(attr passed) m_failed=$(attr failed)
 n_passed=$(( ${n_total:-0} - ${n_failed:-0} ))
 echo "native: ${n_passed} passed, ${n_failed:-0} failed"
 echo "module: ${m_passed:-0} passed, ${m_failed:-0} failed"
-echo "total: $(( n_passed + ${m_passed:-0} )) passed, $(( ${n_failed:-0} + ${m_failed:-0} )) failed"
+# The Windows run (native suite under wine): "windows: All tests passed (... in N test cases)",
+# "windows: test cases: N | P passed | F failed", or "windows: NOT RUN - why".
+w_passed=0 w_failed=0
+if [ -n "$win_status" ] && [ -f "$win_status" ]; then
+  line=$(cat "$win_status")
+  if [[ $line =~ in\ ([0-9]+)\ test\ case ]]; then w_passed=${BASH_REMATCH[1]}
+  elif [[ $line =~ \|\ ([0-9]+)\ passed\ \|\ ([0-9]+)\ failed ]]; then w_passed=${BASH_REMATCH[1]} w_failed=${BASH_REMATCH[2]}
+  fi
+  if [[ $line == *"NOT RUN"* ]]; then echo "$line"; else echo "windows (wine): ${w_passed} passed, ${w_failed} failed"; fi
+fi
+echo "total: $(( n_passed + ${m_passed:-0} + w_passed )) passed, $(( ${n_failed:-0} + ${m_failed:-0} + w_failed )) failed"
