@@ -13,19 +13,12 @@ namespace Fw.Core
     internal sealed class LogCursor : IDisposable
     {
         private readonly SafeCursorHandle _handle;
-        private readonly DropFilter? _filter;
-        private bool _filterRef;
 
-        private LogCursor(SafeCursorHandle handle, DropFilter? filter, bool filterRef)
-        {
-            _handle = handle;
-            _filter = filter;
-            _filterRef = filterRef;
-        }
+        private LogCursor(SafeCursorHandle handle) => _handle = handle;
 
         /// <summary>
         /// Opens a cursor on the live log <paramref name="path"/>, continuing from <paramref name="from"/> (null: from
-        /// the start). The filter stays referenced until <see cref="Dispose"/>. Throws <see cref="FwNativeException"/>.
+        /// the start). The native cursor copies the filter. Throws <see cref="FwNativeException"/>.
         /// </summary>
         internal static LogCursor Open(string path, FwPosition? from, bool includeRotated, bool follow, DropFilter? filter,
             uint batchSize = 0)
@@ -57,9 +50,7 @@ namespace Fw.Core
                     handle.Dispose();
                     throw Ensure.LastError(rc);
                 }
-                var cursor = new LogCursor(handle, filter, added);
-                added = false;
-                return cursor;
+                return new LogCursor(handle);
             }
             finally
             {
@@ -124,15 +115,7 @@ namespace Fw.Core
             return (flags, Utf8.FromNative(message) ?? string.Empty);
         }
 
-        public void Dispose()
-        {
-            _handle.Dispose();
-            if (_filterRef)
-            {
-                _filterRef = false;
-                _filter!.Handle.DangerousRelease();
-            }
-        }
+        public void Dispose() => _handle.Dispose();
 
         /// <summary>
         /// The log files the firewall is configured to write (Group Policy over local settings, all profiles), from

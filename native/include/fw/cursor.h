@@ -127,7 +127,7 @@ typedef struct fw_cursor_options {
     uint32_t flags;          /* FW_PLAN_* (applies to the first plan only) */
     uint32_t batch_size;     /* records per fw_reader_next; 0 means the reader's default */
     uint32_t reserved;
-    const fw_filter *filter; /* may be NULL; borrowed: must stay valid until fw_cursor_free */
+    const fw_filter *filter; /* may be NULL; copied by fw_cursor_open: may be freed afterwards */
 } fw_cursor_options;
 
 #define FW_CURSOR_OPTIONS_INIT { FW_CURSOR_OPTIONS_VERSION, 0, 0, 0, NULL }

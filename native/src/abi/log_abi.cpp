@@ -1,5 +1,6 @@
 // C ABI of the log reader (fw/log.h): validation at the seam, then fw::log.
 #include "abi/error.hpp"
+#include "abi/handles.hpp"
 #include "log/filter.hpp"
 #include "log/reader.hpp"
 
@@ -8,10 +9,6 @@
 #include <fmt/format.h>
 
 #include <memory>
-
-struct fw_filter {
-    fw::log::filter value;
-};
 
 struct fw_reader {
     fw::log::reader value;

@@ -26,7 +26,8 @@ bool same_os_identity(const os_identity &a, const os_identity &b) noexcept {
 
 log_cursor::log_cursor(std::string live_path, const fw_position *from, std::uint32_t flags,
                        std::uint32_t batch_size, const fw_filter *filter)
-    : live_(std::move(live_path)), old_(rotated_path(live_)), batch_size_(batch_size), filter_(filter),
+    : live_(std::move(live_path)), old_(rotated_path(live_)), batch_size_(batch_size),
+      filter_(filter != nullptr ? std::optional<fw_filter>(*filter) : std::nullopt),
       last_path_(live_) {
     if (from != nullptr) pos_ = *from;
     const plan_result r = make_plan(live_, from, flags & FW_PLAN_INCLUDE_ROTATED);
@@ -97,7 +98,7 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
         fw_reader_options o = FW_READER_OPTIONS_INIT;
         o.batch_size = batch_size_;
         o.start_offset = seg.start;
-        o.filter = filter_;
+        o.filter = filter_ ? &*filter_ : nullptr;
         fw_reader *raw = nullptr;
         const int rc = fw_reader_open(&raw, where.c_str(), &o);
         if (rc == FW_ENOTFOUND) continue; // renamed between our look and the reader's open

@@ -2,6 +2,8 @@
 // fw/cursor.h). Readers are the public fw_reader objects, handed out borrowed.
 #pragma once
 
+#include "abi/handles.hpp"
+
 #include "cursor/file.hpp"
 #include "cursor/plan.hpp"
 
@@ -20,7 +22,7 @@ namespace fw::cursor {
 
 class log_cursor {
 public:
-    // flags: FW_PLAN_* and FW_CURSOR_FOLLOW. filter is borrowed.
+    // flags: FW_PLAN_* and FW_CURSOR_FOLLOW. filter may be null; it is copied.
     log_cursor(std::string live_path, const fw_position *from, std::uint32_t flags, std::uint32_t batch_size,
                const fw_filter *filter);
 
@@ -71,7 +73,7 @@ private:
     std::string live_;
     std::string old_;
     std::uint32_t batch_size_;
-    const fw_filter *filter_;
+    std::optional<fw_filter> filter_; // the caller's filter, copied: every segment's reader gets it
     std::deque<fw_segment> queue_;
     std::optional<segment_state> cur_;
     std::optional<fw_position> pos_;

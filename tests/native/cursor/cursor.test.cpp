@@ -170,6 +170,27 @@ TEST_CASE("cursor: with a filter the position still covers the filtered-out line
     fw_filter_free(f);
 }
 
+TEST_CASE("cursor: the filter is copied at open and may be freed at once, across rotation", "[cursor]") {
+    temp_log log(1, 10);
+    cursor_ptr c;
+    {
+        fw_filter *f = nullptr;
+        REQUIRE(fw_filter_new(&f) == FW_OK);
+        REQUIRE(fw_filter_add(f, FW_FILTER_SRC_PORT, "3-4") == FW_OK);
+        REQUIRE(fw_filter_add(f, FW_FILTER_SRC_PORT, "12") == FW_OK);
+        open_cursor(c, log, std::nullopt, FW_CURSOR_FOLLOW, 0, f);
+        fw_filter_free(f); // the cursor keeps its own copy (ASan would see a use after free otherwise)
+    }
+    run_result r;
+    drain(c.c, r);
+    CHECK(r.records == std::vector<int>{3, 4});
+    log.rotate();
+    log.append(11, 13); // the new live file: a later segment gets a new reader, with the same filter
+    REQUIRE(poll(c.c) == 1);
+    drain(c.c, r);
+    CHECK(r.records == std::vector<int>{3, 4, 12});
+}
+
 TEST_CASE("cursor: include rotated reads .old first", "[cursor]") {
     temp_log log(1, 5);
     log.rotate();
