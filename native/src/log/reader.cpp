@@ -8,6 +8,14 @@
 #include <algorithm>
 #include <cstring>
 
+// process_lines is one body compiled twice: for the baseline and, inlined
+// into process_hw, for POPCNT/BMI1.
+#if defined(__GNUC__) || defined(__clang__)
+#define FW_ALWAYS_INLINE [[gnu::always_inline]] inline
+#else
+#define FW_ALWAYS_INLINE inline
+#endif
+
 namespace fw::log {
 namespace {
 
@@ -32,6 +40,7 @@ const layout standard18 = layout::standard(true);
 
 reader::reader(std::string_view path, reader_options options)
     : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
+    hw_ = options.cpu_features && detail::has_popcnt_bmi();
     filtering_ = !filter_.empty();
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
@@ -216,7 +225,8 @@ reader::verdict reader::prefilter(const char *line, std::size_t n, const layout 
     return verdict::pass;
 }
 
-inline void reader::record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end,
+template <bool Hw>
+FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end,
                                 std::size_t need) {
     // fields_ holds the first `need` field starts and the field count (stage 1).
     const layout *lay = &layout_;
@@ -242,7 +252,7 @@ inline void reader::record_line(const char *line, std::size_t n, std::uint64_t o
         case verdict::bad: skip_column(cur_line_, bad, line, n, *lay); return;
         case verdict::pass: break;
         }
-        if (need < max_fields) tokenize(line, n, readable_end, fields_); // all of them now
+        if (need < max_fields) tokenize<Hw>(line, n, readable_end, fields_); // all of them now
     }
     // Slots are reused, not cleared per record: type_record sets every field
     // (zeroing 136 bytes per record cost a quarter of the reading time).
@@ -261,7 +271,8 @@ inline void reader::record_line(const char *line, std::size_t n, std::uint64_t o
     batch_full_ = batch_len_ >= batch_size_;
 }
 
-std::size_t reader::process(const window &w, std::size_t pos) {
+template <bool Hw>
+FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t pos) {
     const char *d = w.data;
     const char *end = d + w.size;
     if (discarding_) {
@@ -283,7 +294,7 @@ std::size_t reader::process(const window &w, std::size_t pos) {
             continue;
         }
         std::size_t n = 0;
-        const char *e = scan_line(p, end, w.readable_end, fields_, need, n);
+        const char *e = scan_line<Hw>(p, end, w.readable_end, fields_, need, n);
         if (e == nullptr) break; // no line end yet
         const bool at_newline = *e == '\n';
         cur_line_ = line_no_ + 1;
@@ -303,13 +314,25 @@ std::size_t reader::process(const window &w, std::size_t pos) {
                 header_line(p, n, true);
                 need = have_header_ ? need_ : need_std_;
             } else {
-                record_line(p, n, offset, w.readable_end, need);
+                record_line<Hw>(p, n, offset, w.readable_end, need);
             }
         }
         position = w.base + w.scale * pos;
     }
     stats_.position = position;
     return pos;
+}
+
+// Compiled for POPCNT and BMI1; called only when the CPU has them.
+FW_TARGET_POPCNT_BMI std::size_t reader::process_hw(const window &w, std::size_t pos) {
+    return process_lines<true>(w, pos);
+}
+
+std::size_t reader::process(const window &w, std::size_t pos) {
+#ifdef FW_SCAN_DISPATCH
+    if (hw_) return process_hw(w, pos);
+#endif
+    return process_lines<false>(w, pos);
 }
 
 void reader::finish_tail(std::uint64_t line) {

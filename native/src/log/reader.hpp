@@ -27,6 +27,8 @@ struct reader_options {
     std::uint32_t batch_size = 4096;
     std::uint64_t start_offset = 0; // a line start (or 0)
     filter filt;
+    // Use POPCNT/BMI1 when the CPU has them (false: the baseline code, for tests).
+    bool cpu_features = true;
 };
 
 struct diagnostic {
@@ -67,7 +69,12 @@ private:
         unsigned scale;           // file bytes per window byte (1 UTF-8, 2 UTF-16)
     };
 
+    // The lines of w from pos on, until the batch is full or no line end is
+    // left; returns where it stopped. process picks the variant for this CPU.
     std::size_t process(const window &w, std::size_t pos);
+    template <bool Hw> std::size_t process_lines(const window &w, std::size_t pos);
+    std::size_t process_hw(const window &w, std::size_t pos);
+    template <bool Hw>
     void record_line(const char *line, std::size_t n, std::uint64_t offset, const char *readable_end,
                      std::size_t need);
     void header_line(const char *line, std::size_t n, bool counted);
@@ -103,6 +110,7 @@ private:
     std::uint64_t line_no_ = 0;  // line ends ('\n') consumed
     std::uint64_t cur_line_ = 0; // number of the line being read
     bool done_ = false;
+    bool hw_ = false; // the CPU has POPCNT and BMI1: process_hw
 
     std::size_t pos_ = 0;           // position in buffer_
     bool utf16_ = false;

@@ -17,6 +17,23 @@
 #include <emmintrin.h>
 #endif
 
+// The scan may use POPCNT and BMI1 (TZCNT, BLSR) beyond the target's baseline
+// when the CPU has them, chosen at run time (has_popcnt_bmi): the hot loop is
+// compiled twice, once inside a function marked FW_TARGET_POPCNT_BMI, into which
+// the FW_SCAN_INLINE helpers below are always inlined (a copy left out of line
+// would be compiled for the baseline).
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define FW_SCAN_DISPATCH 1
+#define FW_TARGET_POPCNT_BMI __attribute__((target("popcnt,bmi")))
+#else
+#define FW_TARGET_POPCNT_BMI
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FW_SCAN_INLINE [[gnu::always_inline]] inline
+#else
+#define FW_SCAN_INLINE inline
+#endif
+
 namespace fw::log {
 
 // Where each field of one line starts. Fields are separated by runs of spaces.
@@ -36,7 +53,16 @@ struct field_index {
 
 namespace detail {
 
-inline unsigned ctz64(std::uint64_t v) noexcept {
+// True when the CPU has POPCNT and BMI1. Ask once (per reader), not per line.
+inline bool has_popcnt_bmi() noexcept {
+#ifdef FW_SCAN_DISPATCH
+    return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi");
+#else
+    return false;
+#endif
+}
+
+FW_SCAN_INLINE unsigned ctz64(std::uint64_t v) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
     return static_cast<unsigned>(__builtin_ctzll(v));
 #else
@@ -50,7 +76,7 @@ inline unsigned ctz64(std::uint64_t v) noexcept {
 }
 
 // Bit i is set when p[i] == c, for the 64 bytes at p. The bytes must be readable.
-inline std::uint64_t byte_mask64(const char *p, char c) noexcept {
+FW_SCAN_INLINE std::uint64_t byte_mask64(const char *p, char c) noexcept {
 #ifdef FW_SCAN_SSE2
     const __m128i needle = _mm_set1_epi8(c);
     auto m = [&](int k) {
@@ -65,7 +91,13 @@ inline std::uint64_t byte_mask64(const char *p, char c) noexcept {
 #endif
 }
 
-inline unsigned popcount64(std::uint64_t v) noexcept {
+// Hw: the caller was compiled for POPCNT (then the builtin is one instruction;
+// elsewhere it would call libgcc).
+template <bool Hw = false>
+FW_SCAN_INLINE unsigned popcount64(std::uint64_t v) noexcept {
+#if defined(FW_SCAN_DISPATCH)
+    if constexpr (Hw) return static_cast<unsigned>(__builtin_popcountll(v));
+#endif
 #if defined(__POPCNT__)
     return static_cast<unsigned>(__builtin_popcountll(v));
 #else
@@ -78,7 +110,7 @@ inline unsigned popcount64(std::uint64_t v) noexcept {
 }
 
 // Bit i is set when p[i] is a or b, for the 64 bytes at p (one movemask per 16 bytes).
-inline std::uint64_t byte_mask64_either(const char *p, char a, char b) noexcept {
+FW_SCAN_INLINE std::uint64_t byte_mask64_either(const char *p, char a, char b) noexcept {
 #ifdef FW_SCAN_SSE2
     const __m128i na = _mm_set1_epi8(a), nb = _mm_set1_epi8(b);
     auto m = [&](int k) {
@@ -105,7 +137,8 @@ inline std::uint64_t byte_mask64_either(const char *p, char a, char b) noexcept 
 // Index the fields of line[0, n): count them all, record where the first
 // `need` (at most max_fields) start. Bytes up to readable_end may be read (but
 // are not used) past n; the scan never reads at or beyond readable_end.
-inline void tokenize(const char *line, std::size_t n, const char *readable_end, field_index &f,
+template <bool Hw = false>
+FW_SCAN_INLINE void tokenize(const char *line, std::size_t n, const char *readable_end, field_index &f,
                      std::size_t need = max_fields) noexcept {
     std::uint32_t count = 0;
     std::uint64_t prev_space = 1; // a virtual space before the line
@@ -125,7 +158,7 @@ inline void tokenize(const char *line, std::size_t n, const char *readable_end, 
         if (rem < 64) sp |= ~std::uint64_t{0} << rem; // past the line: spaces
         std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
         prev_space = sp >> 63;
-        std::uint32_t end_count = count + detail::popcount64(starts);
+        std::uint32_t end_count = count + detail::popcount64<Hw>(starts);
         while (count < need && starts != 0) {
             f.start[count++] = static_cast<std::uint32_t>(base + detail::ctz64(starts));
             starts &= starts - 1;
@@ -141,7 +174,9 @@ inline void tokenize(const char *line, std::size_t n, const char *readable_end, 
 // a line of its own, the text after the NUL run another). Returns the '\n' or
 // NUL, or nullptr when [line, end) has neither (f is then unspecified). n gets
 // the line's length without the line end ("\r\n", "\n", "\r\0" or "\0").
-inline const char *scan_line(const char *line, const char *end, const char *readable_end, field_index &f,
+// Hw: called from a function compiled for POPCNT and BMI1.
+template <bool Hw = false>
+FW_SCAN_INLINE const char *scan_line(const char *line, const char *end, const char *readable_end, field_index &f,
                              std::size_t need, std::size_t &n) noexcept {
     std::uint32_t count = 0;
     std::uint64_t prev_space = 1;
@@ -180,7 +215,7 @@ inline const char *scan_line(const char *line, const char *end, const char *read
         }
         std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
         prev_space = sp >> 63;
-        const std::uint32_t in_block = detail::popcount64(starts);
+        const std::uint32_t in_block = detail::popcount64<Hw>(starts);
         if (count < need) {
             std::size_t take = need - count < in_block ? need - count : in_block;
             for (std::size_t t = 0; t < take; ++t) {
