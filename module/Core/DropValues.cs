@@ -74,16 +74,7 @@ namespace Fw.Core
         internal static string? ProtocolText(object? v)
         {
             short n = ProtocolNumber(v);
-            if (n < 0) return null;
-            string s = Text(v)!;
-            return n switch
-            {
-                6 => "TCP",
-                17 => "UDP",
-                1 => s.Equals("ICMPv4", StringComparison.OrdinalIgnoreCase) ? "ICMP" : s.ToUpperInvariant(),
-                58 => "ICMPv6",
-                _ => s,
-            };
+            return n < 0 ? null : RecordConverter.ProtocolName(n);
         }
 
         internal static int Number(object? v, string what, int max)
