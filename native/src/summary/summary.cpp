@@ -145,9 +145,10 @@ void counter::add(std::span<const fw_record> records) {
 }
 
 std::uint32_t counter::find_or_insert(const std::byte *key, std::uint64_t hash, const fw_record &r) {
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        const std::uint32_t s = slots_[i];
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t empty = hash & mask;
+    for (;; empty = (empty + 1) & mask) {
+        const std::uint32_t s = slots_[empty];
         if (s == 0) break;
         if (hashes_[s - 1] == hash && std::memcmp(key_bytes_.data() + (s - 1) * key_size_, key, key_size_) == 0)
             return s - 1;
@@ -178,16 +179,8 @@ std::uint32_t counter::find_or_insert(const std::byte *key, std::uint64_t hash, 
     groups_.push_back(g);
     hashes_.push_back(hash);
     key_bytes_.insert(key_bytes_.end(), key, key + key_size_);
-    if ((groups_.size()) * 2 > slots_.size()) {
-        grow();
-    } else {
-        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-            if (slots_[i] == 0) {
-                slots_[i] = index + 1;
-                break;
-            }
-        }
-    }
+    slots_[empty] = index + 1; // the free slot the lookup stopped at
+    if (groups_.size() * 2 > slots_.size()) grow();
     return index;
 }
 
