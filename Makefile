@@ -7,12 +7,14 @@ BUILD      ?= build
 CONFIG     ?= Release
 JOBS       ?= $(shell nproc)
 RID        := linux-x64
+PWSH       := .tools/pwsh/pwsh
+PESTER     := .tools/nuget/pester/5.7.1/tools/Pester.psd1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export POWERSHELL_TELEMETRY_OPTOUT := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: windows all setup native native-asan module tests-build test test-native test-module demo bench clean windows
+.PHONY: windows all setup pwsh native native-asan module tests-build test test-native test-module test-pester demo bench clean windows
 
 all: module
 
@@ -20,6 +22,11 @@ setup: $(BUILD)/.setup-done
 $(BUILD)/.setup-done: tools/setup.sh
 	@bash tools/setup.sh
 	@mkdir -p $(BUILD) && touch $@
+
+# The real shell and Pester, project-local (.tools/, ignored by git).
+pwsh: $(PWSH) $(PESTER)
+$(PWSH) $(PESTER): tools/install-pwsh.sh
+	@bash tools/install-pwsh.sh >/dev/null
 
 # The shared library, copied where the module loads it from: bin/<rid>/fwcore.so
 native: setup
@@ -47,18 +54,22 @@ test-module: module
 	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal" \
 	  --logger "trx;LogFileName=fw.trx" --results-directory $(BUILD)/test-results
 
-test: test-native test-module test-windows
-	@bash tools/test-summary.sh $(BUILD)/asan/ctest.out $(BUILD)/test-results/fw.trx $(BUILD)/win-tests/status
+# The Pester suite (tests/pester) in the real pwsh 7.6.9, as users run Fw.
+test-pester: module pwsh
+	$(PWSH) -NoProfile -NonInteractive -File tools/run-pester.ps1 $(PESTER) $(BUILD)/pester-results
+
+test: test-native test-module test-pester test-windows
+	@bash tools/test-summary.sh $(BUILD)/asan/ctest.out $(BUILD)/test-results/fw.trx $(BUILD)/win-tests/status $(BUILD)/pester-results/pester.status
 
 # The Director scenario on docs/samples/director.log (tests/fwsh: pwsh if installed, else the hosted engine).
-demo: module
+demo: module pwsh
 	tests/fwsh -File docs/demo.ps1
 
 bench: module
 	bash tools/bench.sh
 
 clean:
-	rm -rf $(BUILD) bin en-US module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj tests/FwShell/bin tests/FwShell/obj
+	rm -rf $(BUILD) bin en-US .tools module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj tests/FwShell/bin tests/FwShell/obj
 
 # Cross-compile the Win32 code paths (file mapping, wide paths, registry) into
 # bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite

@@ -1,0 +1,34 @@
+# Dot-sourced by every tests/pester/*.Tests.ps1 in BeforeAll: imports Fw from this checkout (./Fw.psd1, built
+# by `make module`) and defines the helpers the suites share.
+$script:FwRepo = (Resolve-Path ([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))).Path
+$script:FwManifest = [System.IO.Path]::Combine($FwRepo, 'Fw.psd1')
+$script:FwSampleLog = [System.IO.Path]::Combine($FwRepo, 'docs', 'samples', 'director.log')
+$script:FwFormatsLog = [System.IO.Path]::Combine($FwRepo, 'tests', 'data', 'log', 'formats-section7.log')
+Import-Module $FwManifest -Force -ErrorAction Stop
+
+# The #Fields header Windows 10 and later write (18 columns, with pid).
+$script:FwFieldsHeader = @(
+    '#Version: 1.5'
+    '#Software: Microsoft Windows Firewall'
+    '#Time Format: Local'
+    '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid'
+    ''
+)
+
+# Writes a log file (the header above, then the given record lines, CRLF) and returns its full path.
+function New-FwTestLog {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [string[]] $Line = @(),
+        [switch] $NoHeader
+    )
+    $all = if ($NoHeader) { $Line } else { $FwFieldsHeader + $Line }
+    [System.IO.File]::WriteAllText($Path, (($all -join "`r`n") + "`r`n"), [System.Text.UTF8Encoding]::new($false))
+    (Resolve-Path -LiteralPath $Path).Path
+}
+
+# Loads the stand-ins for the Windows-only NetSecurity cmdlets (documented parameter sets; calls recorded in
+# $global:FwStandInCalls, rules in $global:FwStandInRules). Call again to reset the recordings.
+function Import-FwNetSecurityStandIn {
+    . ([System.IO.Path]::Combine($PSScriptRoot, 'NetSecurityStandIn.ps1'))
+}
