@@ -75,7 +75,7 @@ clean:
 # bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite
 # under wine when it is installed (FW_WINE=1 installs it).
 windows:
-	@command -v x86_64-w64-mingw32-g++-posix >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++-mingw-w64-x86-64-posix >/dev/null)
+	@command -v x86_64-w64-mingw32-g++-posix >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq g++-mingw-w64-x86-64-posix >/dev/null)
 	@mkdir -p $(BUILD)/win-headers && ln -sfn /usr/include/gsl $(BUILD)/win-headers/gsl && ln -sfn /usr/include/fmt $(BUILD)/win-headers/fmt && ln -sfn /usr/include/catch2 $(BUILD)/win-headers/catch2
 	cmake -S . -B $(BUILD)/win -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/mingw-w64.cmake -DCMAKE_BUILD_TYPE=Release \
 	  -DFW_HEADERS_DIR=$(CURDIR)/$(BUILD)/win-headers -DFW_BUILD_TESTS=OFF -DFW_BUILD_BENCH=OFF -DFW_WERROR=ON >/dev/null

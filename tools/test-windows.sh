@@ -24,7 +24,7 @@ command -v wine >/dev/null || need+=(wine wine64)
 if [ ${#need[@]} -gt 0 ]; then
   echo "windows: installing ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null; } ||
+  { $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null; } ||
     not_run "could not install ${need[*]}"
 fi
 
