@@ -30,6 +30,9 @@ namespace Fw
         /// <summary>The rule's ID.</summary>
         public string Name => Rule.Name;
 
+        /// <summary>The rule's action: Allow, Block or Bypass.</summary>
+        public string Action => Rule.Action;
+
         /// <summary>Yes, No or Maybe: whether the rule applies to the flow, as if it were enabled.</summary>
         public string Applies { get; set; } = "No";
 
