@@ -35,6 +35,7 @@ namespace Fw.Commands
         /// <summary>Drops from Get-FwDrop, or objects with its property names: deserialized ones from Invoke-Command or
         /// Import-Clixml, rows from Import-Csv.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [AllowNull] // $drops | Test-FwDrop when the query found nothing: no verdicts, not a binding error
         public PSObject? InputObject { get; set; }
 
         /// <summary>The rules to test against: Get-FwRule output, or any objects with Name and RuleString properties
