@@ -70,8 +70,8 @@ namespace Fw.Core
 
         /// <summary>
         /// One record as an object. Nothing here allocates but the object itself, except the first time a file
-        /// shows an address or a TCP flag combination: names come from shared tables, addresses and flags from
-        /// per-file caches (logs repeat a few of each many times), numbers are stored as they come.
+        /// shows a TCP flag combination: names come from shared tables, flags from a per-file cache, addresses stay
+        /// bytes until read (FwDrop writes their text then), numbers are stored as they come.
         /// </summary>
         internal unsafe FwDrop Convert(FwRecord* r)
         {
@@ -80,13 +80,12 @@ namespace Fw.Core
                 Time = WallClock.FromSeconds(r->Time),
                 Action = ActionName(r->Action),
                 Protocol = r->Protocol == FwNative.Absent ? null : ProtocolName(r->Protocol),
-                SourceAddress = Address(&r->Src),
-                DestinationAddress = Address(&r->Dst),
                 TcpFlags = Flags(r->TcpFlags),
                 Path = PathName(r->Path),
                 LogFile = _logFile,
                 LineNumber = r->Line > long.MaxValue ? long.MaxValue : (long)r->Line,
             };
+            d.SetAddresses(&r->Src, &r->Dst);
             d.SetNumbers(Int(r->SrcPort), Int(r->DstPort), Long(r->Size), Long(r->TcpSyn), Long(r->TcpAck), Int(r->TcpWin),
                 Int(r->IcmpType), Int(r->IcmpCode), Long(r->Info), r->Pid >= 0 && r->Pid <= int.MaxValue ? (int)r->Pid : -1);
             d.SetEnds(DirectionOf(r->Path));

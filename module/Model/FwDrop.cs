@@ -25,6 +25,11 @@ namespace Fw
             _processId = -1, _localPort = -1, _remotePort = -1;
         private long _size = -1, _tcpSyn = -1, _tcpAck = -1, _info = -1;
 
+        // Addresses are kept as the log's bytes and written as text when first read: most pipelines never look at
+        // most addresses (| Measure-Object, | Where-Object DestinationPort ...), and formatting is the costly part.
+        private AddressField _source, _destination;
+        private string? _localAddress, _remoteAddress;
+
         /// <summary>
         /// Date and time as logged: the logging computer's local wall-clock time. Kind is Unspecified on purpose:
         /// the log does not record its offset, so the value must not claim one. A Local DateTime would be written
@@ -48,10 +53,10 @@ namespace Fw
         public string? Protocol { get; set; }
 
         /// <summary>The packet's source address (src-ip) as text: 192.168.10.21, fe80::3680:dff:fe01:9e88.</summary>
-        public string? SourceAddress { get; set; }
+        public string? SourceAddress { get => _source.Text(); set => _source = new AddressField(value); }
 
         /// <summary>The packet's destination address (dst-ip) as text.</summary>
-        public string? DestinationAddress { get; set; }
+        public string? DestinationAddress { get => _destination.Text(); set => _destination = new AddressField(value); }
 
         /// <summary>src-port.</summary>
         public int? SourcePort { get => Get(_sourcePort); set => _sourcePort = Set(value); }
@@ -93,13 +98,21 @@ namespace Fw
         public string? Direction { get; set; }
 
         /// <summary>This computer's address: the destination of an inbound packet, the source of an outbound one.</summary>
-        public string? LocalAddress { get; set; }
+        public string? LocalAddress
+        {
+            get => _localAddress ?? (ReferenceEquals(Direction, InboundName) ? DestinationAddress : ReferenceEquals(Direction, OutboundName) ? SourceAddress : null);
+            set => _localAddress = value;
+        }
 
         /// <summary>This computer's port: the destination port of an inbound packet, the source port of an outbound one.</summary>
         public int? LocalPort { get => Get(_localPort); set => _localPort = Set(value); }
 
         /// <summary>The peer's address: the source of an inbound packet, the destination of an outbound one.</summary>
-        public string? RemoteAddress { get; set; }
+        public string? RemoteAddress
+        {
+            get => _remoteAddress ?? (ReferenceEquals(Direction, InboundName) ? SourceAddress : ReferenceEquals(Direction, OutboundName) ? DestinationAddress : null);
+            set => _remoteAddress = value;
+        }
 
         /// <summary>The peer's port.</summary>
         public int? RemotePort { get => Get(_remotePort); set => _remotePort = Set(value); }
@@ -116,13 +129,22 @@ namespace Fw
             : string.Equals(Direction, nameof(FwDirection.Outbound), StringComparison.OrdinalIgnoreCase) ? FwDirection.Outbound
             : (FwDirection?)null;
 
+        private const string InboundName = nameof(FwDirection.Inbound), OutboundName = nameof(FwDirection.Outbound);
+
         /// <summary>The name Direction holds for a direction (the same string instances every time).</summary>
         internal static string? DirectionName(FwDirection? direction) => direction switch
         {
-            FwDirection.Inbound => nameof(FwDirection.Inbound),
-            FwDirection.Outbound => nameof(FwDirection.Outbound),
+            FwDirection.Inbound => InboundName,
+            FwDirection.Outbound => OutboundName,
             _ => null,
         };
+
+        /// <summary>Source and destination from the native record's address bytes (text made when first read).</summary>
+        internal unsafe void SetAddresses(Native.FwAddr* source, Native.FwAddr* destination)
+        {
+            _source = new AddressField(source);
+            _destination = new AddressField(destination);
+        }
 
         /// <summary>Sets every numeric field from the native record's encoding (-1 = absent) without boxing.</summary>
         internal void SetNumbers(int sourcePort, int destinationPort, long size, long tcpSyn, long tcpAck, int tcpWindow,
@@ -140,23 +162,79 @@ namespace Fw
             _processId = processId;
         }
 
-        /// <summary>Local and remote ends from the source and destination: inbound (RECEIVE) or outbound (SEND).</summary>
+        /// <summary>Local and remote ends from the source and destination: inbound (RECEIVE) or outbound (SEND).
+        /// The addresses follow Direction when read (LocalAddress, RemoteAddress); the ports are copied.</summary>
         internal void SetEnds(FwDirection? direction)
         {
             Direction = DirectionName(direction);
             if (direction == FwDirection.Inbound)
             {
-                LocalAddress = DestinationAddress;
                 _localPort = _destinationPort;
-                RemoteAddress = SourceAddress;
                 _remotePort = _sourcePort;
             }
             else if (direction == FwDirection.Outbound)
             {
-                LocalAddress = SourceAddress;
                 _localPort = _sourcePort;
-                RemoteAddress = DestinationAddress;
                 _remotePort = _destinationPort;
+            }
+        }
+
+        /// <summary>One address: the log's bytes until first read, then its text (IPAddress.ToString()).
+        /// Reads from several threads at once at worst format it twice to equal strings.</summary>
+        private struct AddressField
+        {
+            private const byte None = 0, V4 = 1, V6 = 2;
+            private ulong _high, _low;   // IPv4: the 4 bytes in _low; IPv6: 16 bytes
+            private byte _family;
+            private string? _text;
+
+            internal AddressField(string? text) : this() => _text = text;
+
+            internal unsafe AddressField(Native.FwAddr* a) : this()
+            {
+                if (a->Family == Native.FwNative.FamilyInet)
+                {
+                    _family = V4;
+                    _low = *(uint*)a->Bytes;
+                }
+                else if (a->Family == Native.FwNative.FamilyInet6)
+                {
+                    _family = V6;
+                    _high = *(ulong*)a->Bytes;
+                    _low = *(ulong*)(a->Bytes + 8);
+                }
+            }
+
+            internal string? Text()
+            {
+                if (_text != null || _family == None) return _text;
+                return _text = _family == V4 ? FormatV4((uint)_low) : FormatV6(_high, _low);
+            }
+
+            private static unsafe string FormatV4(uint v)
+            {
+                char* buffer = stackalloc char[15];
+                int n = 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    if (i > 0) buffer[n++] = '.';
+                    int octet = (int)((v >> (8 * i)) & 0xFF);
+                    if (octet >= 100) buffer[n++] = (char)('0' + octet / 100);
+                    if (octet >= 10) buffer[n++] = (char)('0' + octet / 10 % 10);
+                    buffer[n++] = (char)('0' + octet % 10);
+                }
+                return new string(buffer, 0, n);
+            }
+
+            private static unsafe string FormatV6(ulong high, ulong low)
+            {
+                var bytes = new byte[16];
+                for (int i = 0; i < 8; i++)
+                {
+                    bytes[i] = unchecked((byte)(high >> (8 * i)));
+                    bytes[8 + i] = unchecked((byte)(low >> (8 * i)));
+                }
+                return new IPAddress(bytes).ToString();
             }
         }
 
