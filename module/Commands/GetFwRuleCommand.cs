@@ -121,7 +121,7 @@ namespace Fw.Commands
             for (; _emitted < count; _emitted++)
             {
                 var rule = _rules.Get(_emitted);
-                if (rule.Store == FwRuleStore.RuleString && string.IsNullOrEmpty(rule.Name))
+                if (rule.StoreValue == FwRuleStore.RuleString && string.IsNullOrEmpty(rule.Name))
                     rule.Name = !string.IsNullOrEmpty(rule.DisplayName) && !rule.IsIndirect
                         ? rule.DisplayName!
                         : "RuleString" + _strings.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -98,7 +98,7 @@ namespace Fw.Commands
             {
                 Count = (long)Math.Min(g.Count, long.MaxValue),
                 Percent = _records == 0 ? 0 : 100.0 * g.Count / _records,
-                GroupBy = GroupBy,
+                GroupBy = Array.ConvertAll(GroupBy, k => k.ToString()),
                 FirstSeen = g.FirstTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.FirstTime),
                 LastSeen = g.LastTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.LastTime),
                 Bytes = g.Bytes,
@@ -123,9 +123,8 @@ namespace Fw.Commands
                     case FwDropKey.ProcessId: value = o.ProcessId = g.Pid >= 0 && g.Pid <= int.MaxValue ? (int)g.Pid : (int?)null; break;
                     case FwDropKey.Hour: value = o.Hour = g.Hour == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.Hour); break;
                     case FwDropKey.Direction:
-                        o.Direction = g.Path == FwNative.PathReceive ? FwDirection.Inbound
-                                    : g.Path == FwNative.PathSend ? FwDirection.Outbound : (FwDirection?)null;
-                        value = (object?)o.Direction ?? RecordConverter.PathName(g.Path);
+                        o.Direction = RecordConverter.DirectionName(g.Path);
+                        value = o.Direction ?? RecordConverter.PathName(g.Path);
                         break;
                     default: value = null; break;
                 }

@@ -258,12 +258,12 @@ namespace Fw.Commands
                     WriteWarning("An address keyword in -Scope (" + string.Join(", ", (Scope ?? Array.Empty<string>())) +
                         ") cannot be checked against a log line: drops were accepted for it, and the firewall decides at run time which addresses it covers.");
                 }
-                if (c.Status == FwRuleCandidateStatus.OutOfScope || c.Status == FwRuleCandidateStatus.AlreadyAllowed)
+                if (c.StatusValue == FwRuleCandidateStatus.OutOfScope || c.StatusValue == FwRuleCandidateStatus.AlreadyAllowed)
                 {
                     Emit(c, script);
                     continue;
                 }
-                if (c.Status == FwRuleCandidateStatus.BlockedByRule && !Force)
+                if (c.StatusValue == FwRuleCandidateStatus.BlockedByRule && !Force)
                 {
                     WriteWarning($"{c.DisplayName}: the enabled block rule '{c.BlockingRule}' would override an allow rule (block wins); not created. Use -Force to create it anyway.");
                     Emit(c, script);
@@ -278,24 +278,24 @@ namespace Fw.Commands
                 // it is created once.
                 if (done.TryGetValue(c.Name, out var earlier))
                 {
-                    c.Status = earlier;
+                    c.StatusValue = earlier;
                     Emit(c, script);
                     continue;
                 }
                 toCreate++;
                 if (script != null)
                 {
-                    c.Status = FwRuleCandidateStatus.WouldCreate;
+                    c.StatusValue = FwRuleCandidateStatus.WouldCreate;
                     script.Append(ScriptLine(c)).Append('\n');
                     WriteVerbose($"{c.Name}: would create {c.DisplayName}");
-                    done[c.Name] = c.Status;
+                    done[c.Name] = c.StatusValue;
                     continue;
                 }
                 if (!ShouldProcess($"{c.DisplayName} ({c.Name})", ActionText(c)))
-                    c.Status = FwRuleCandidateStatus.WouldCreate;
+                    c.StatusValue = FwRuleCandidateStatus.WouldCreate;
                 else
-                    c.Status = Create(c) ? FwRuleCandidateStatus.Created : FwRuleCandidateStatus.Failed;
-                done[c.Name] = c.Status;
+                    c.StatusValue = Create(c) ? FwRuleCandidateStatus.Created : FwRuleCandidateStatus.Failed;
+                done[c.Name] = c.StatusValue;
                 Emit(c, null);
             }
 
@@ -314,7 +314,7 @@ namespace Fw.Commands
         {
             if (script != null)
             {
-                WriteVerbose($"{c.Name}: {c.Status}");
+                WriteVerbose($"{c.Name}: {c.StatusValue}");
                 return;
             }
             WriteObject(c);
@@ -421,7 +421,7 @@ namespace Fw.Commands
                 ("DisplayName", c.DisplayName),
                 ("Description", c.Description),
                 ("Group", c.Group),
-                ("Direction", c.Direction == FwDirection.Outbound ? "Outbound" : "Inbound"),
+                ("Direction", c.DirectionValue == FwDirection.Outbound ? "Outbound" : "Inbound"),
                 ("Action", "Allow"),
                 ("Protocol", c.Protocol),
             };
@@ -471,7 +471,7 @@ namespace Fw.Commands
             var c = new FwRuleCandidate
             {
                 Name = Utf8.FromNative(n.Name) ?? string.Empty,
-                Direction = direction,
+                DirectionValue = direction,
                 Protocol = protocol,
                 LocalPort = port.Length > 0 && direction == FwDirection.Inbound ? port : null,
                 RemotePort = port.Length > 0 && direction == FwDirection.Outbound ? port : null,
@@ -488,7 +488,7 @@ namespace Fw.Commands
                 RuleString = Utf8.FromNative(n.RuleString) ?? string.Empty,
                 Group = Group,
             };
-            c.Status = n.Status switch
+            c.StatusValue = n.Status switch
             {
                 FwNative.SynthAlreadyAllowed => FwRuleCandidateStatus.AlreadyAllowed,
                 FwNative.SynthBlockedByRule => FwRuleCandidateStatus.BlockedByRule,
@@ -497,8 +497,8 @@ namespace Fw.Commands
             };
             if (rule.Length > 0)
             {
-                if (c.Status == FwRuleCandidateStatus.AlreadyAllowed) c.CoveringRule = rule;
-                else if (c.Status == FwRuleCandidateStatus.BlockedByRule) c.BlockingRule = rule;
+                if (c.StatusValue == FwRuleCandidateStatus.AlreadyAllowed) c.CoveringRule = rule;
+                else if (c.StatusValue == FwRuleCandidateStatus.BlockedByRule) c.BlockingRule = rule;
                 else if ((n.Flags & FwNative.SynthFlagDisabledRule) != 0) c.DisabledRule = rule;
             }
             string what = c.LocalPort ?? c.RemotePort ?? (c.IcmpType != null ? "type " + c.IcmpType : null) ?? "";
@@ -511,7 +511,7 @@ namespace Fw.Commands
             string.IsNullOrEmpty(list) ? Array.Empty<string>() : list!.Split(',');
 
         private static DateTime? ToTime(long seconds) =>
-            seconds == FwNative.NoTime ? (DateTime?)null : DateTime.SpecifyKind(Epoch.AddSeconds(seconds), DateTimeKind.Local);
+            seconds == FwNative.NoTime ? (DateTime?)null : Epoch.AddSeconds(seconds) /* Kind Unspecified: the log's wall clock, see FwDrop.Time */;
 
         private static string Describe(FwRuleCandidate c)
         {

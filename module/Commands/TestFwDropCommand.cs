@@ -35,6 +35,7 @@ namespace Fw.Commands
         /// <summary>Drops from Get-FwDrop, or objects with its property names: deserialized ones from Invoke-Command or
         /// Import-Clixml, rows from Import-Csv.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [AllowNull] // $drops | Test-FwDrop when the query found nothing: no verdicts, not a binding error
         public PSObject? InputObject { get; set; }
 
         /// <summary>The rules to test against: Get-FwRule output, or any objects with Name and RuleString properties
@@ -72,7 +73,7 @@ namespace Fw.Commands
                     try
                     {
                         _rules.Add(typed?.Name ?? DropValues.PropertyText(o, "Name") ?? string.Empty, text!,
-                            typed != null ? StoreOf(typed.Store) : FwNative.StoreOther);
+                            typed != null ? StoreOf(typed.StoreValue) : FwNative.StoreOther);
                         _given.Add(typed); // null: the parsed rule stands for a deserialized one
                     }
                     catch (FwNativeException e)
@@ -119,7 +120,7 @@ namespace Fw.Commands
                 _notDrops++;
                 return;
             }
-            bool outbound = d.Direction == FwDirection.Outbound;
+            bool outbound = d.DirectionValue == FwDirection.Outbound;
             bool icmp = IsIcmp(d.Protocol);
             string port = icmp ? "icmp:" + d.IcmpType : (outbound ? d.RemotePort : d.LocalPort)?.ToString(CultureInfo.InvariantCulture) ?? "-";
             string key = string.Join("|", d.Direction?.ToString() ?? "-", (d.Protocol ?? "-").ToUpperInvariant(),
@@ -154,7 +155,7 @@ namespace Fw.Commands
             var d = flow.First;
             var packet = new FwPacketNative
             {
-                Direction = d.Direction == FwDirection.Inbound ? 1 : d.Direction == FwDirection.Outbound ? 2 : 0,
+                Direction = d.DirectionValue == FwDirection.Inbound ? 1 : d.DirectionValue == FwDirection.Outbound ? 2 : 0,
                 Protocol = ProtocolNumber(d.Protocol, d.RemoteAddress ?? d.LocalAddress),
                 LocalPort = d.LocalPort ?? -1,
                 RemotePort = d.RemotePort ?? -1,
@@ -199,7 +200,7 @@ namespace Fw.Commands
                     FirstSeen = flow.FirstSeen,
                     LastSeen = flow.LastSeen,
                     Profile = Profile == null ? "Unknown" : FwRule.ProfileText(profile),
-                    Verdict = (FwVerdict)info.Verdict,
+                    Verdict = ((FwVerdict)info.Verdict).ToString(),
                     Explanation = Utf8.FromNative(info.Explanation) ?? string.Empty,
                     MatchingRules = matches,
                 };
@@ -236,7 +237,7 @@ namespace Fw.Commands
         private static bool IsIcmp(string? protocol) =>
             protocol != null && (protocol.StartsWith("ICMP", StringComparison.OrdinalIgnoreCase) || protocol == "1" || protocol == "58");
 
-        internal static int ProtocolNumber(string? protocol, IPAddress? peer)
+        internal static int ProtocolNumber(string? protocol, string? peer)
         {
             if (string.IsNullOrEmpty(protocol)) return -1;
             switch (protocol!.ToUpperInvariant())
@@ -246,7 +247,7 @@ namespace Fw.Commands
                 case "ICMPV6": return 58;
                 case "ICMPV4": return 1;
                 // The log says ICMP for both families; an IPv6 peer means ICMPv6.
-                case "ICMP": return peer?.AddressFamily == AddressFamily.InterNetworkV6 ? 58 : 1;
+                case "ICMP": return peer != null && peer.IndexOf(':') >= 0 ? 58 : 1;
             }
             return int.TryParse(protocol, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 255 ? n : -1;
         }

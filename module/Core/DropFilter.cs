@@ -55,11 +55,11 @@ namespace Fw.Core
             return s;
         }
 
-        /// <summary>A logged time as a local DateTime; DateTime.MinValue when absent or out of range.</summary>
+        /// <summary>A logged time: the logging computer's wall clock, Kind Unspecified (the log records no offset; see FwDrop.Time). DateTime.MinValue when absent or out of range.</summary>
         internal static DateTime FromSeconds(long seconds)
         {
             if (seconds == FwNative.NoTime || seconds < MinSeconds || seconds > MaxSeconds) return DateTime.MinValue;
-            return new DateTime(EpochTicks + seconds * TimeSpan.TicksPerSecond, DateTimeKind.Local);
+            return new DateTime(EpochTicks + seconds * TimeSpan.TicksPerSecond, DateTimeKind.Unspecified);
         }
     }
 }

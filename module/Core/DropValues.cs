@@ -116,6 +116,12 @@ namespace Fw.Core
             throw new ArgumentException($"{what} '{s}' is not an IP address.");
         }
 
+        /// <summary>The address in canonical text (as Get-FwDrop writes it: IPAddress.ToString()), or null when absent.</summary>
+        internal static string? AddressText(object? v, string what) => Address(v, what)?.ToString();
+
+        /// <summary>Copies an address given as text into a native fw_addr (null or not an address: none).</summary>
+        internal static void SetAddress(ref FwAddr target, string? address) => SetAddress(ref target, FwDrop.ParseAddress(address));
+
         /// <summary>Copies an address into a native fw_addr (an IPv4-mapped IPv6 address as IPv4; null as none).</summary>
         internal static unsafe void SetAddress(ref FwAddr target, IPAddress? address)
         {
@@ -152,19 +158,19 @@ namespace Fw.Core
                 Time = Time(Property(o, "Time")) ?? default,
                 Action = Text(Property(o, "Action"))?.ToUpperInvariant() ?? "DROP",
                 Protocol = ProtocolText(Property(o, "Protocol")),
-                SourceAddress = Address(Property(o, "SourceAddress"), "SourceAddress"),
-                DestinationAddress = Address(Property(o, "DestinationAddress"), "DestinationAddress"),
+                SourceAddress = AddressText(Property(o, "SourceAddress"), "SourceAddress"),
+                DestinationAddress = AddressText(Property(o, "DestinationAddress"), "DestinationAddress"),
                 SourcePort = Optional(Port(Property(o, "SourcePort"), "SourcePort")),
                 DestinationPort = Optional(Port(Property(o, "DestinationPort"), "DestinationPort")),
                 IcmpType = Optional(Number(Property(o, "IcmpType"), "IcmpType", 255)),
                 IcmpCode = Optional(Number(Property(o, "IcmpCode"), "IcmpCode", 255)),
-                Direction = direction,
+                Direction = FwDrop.DirectionName(direction),
                 LogFile = PropertyText(o, "LogFile") ?? string.Empty,
             };
             bool inbound = direction == FwDirection.Inbound, outbound = direction == FwDirection.Outbound;
-            drop.LocalAddress = Address(Property(o, "LocalAddress"), "LocalAddress")
+            drop.LocalAddress = AddressText(Property(o, "LocalAddress"), "LocalAddress")
                                 ?? (inbound ? drop.DestinationAddress : outbound ? drop.SourceAddress : null);
-            drop.RemoteAddress = Address(Property(o, "RemoteAddress"), "RemoteAddress")
+            drop.RemoteAddress = AddressText(Property(o, "RemoteAddress"), "RemoteAddress")
                                  ?? (inbound ? drop.SourceAddress : outbound ? drop.DestinationAddress : null);
             drop.LocalPort = Optional(Port(Property(o, "LocalPort"), "LocalPort"))
                              ?? (inbound ? drop.DestinationPort : outbound ? drop.SourcePort : null);

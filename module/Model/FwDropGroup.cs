@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 
 namespace Fw
 {
@@ -39,6 +38,8 @@ namespace Fw
     /// <summary>
     /// One group of log records counted by Measure-FwDrop: the values it was grouped by (the other key properties
     /// are null), how many records, when first and last logged, and the bytes they carried.
+    /// Addresses, the direction and the keys are text, times have no offset (Kind Unspecified), as in FwDrop:
+    /// ConvertTo-Json writes them as they read in every PowerShell.
     /// </summary>
     public sealed class FwDropGroup
     {
@@ -51,8 +52,8 @@ namespace Fw
         /// <summary>The group's values, in -GroupBy order, joined with ", " (as Group-Object names groups).</summary>
         public string Name { get; set; } = string.Empty;
 
-        /// <summary>The properties grouped by, in order.</summary>
-        public FwDropKey[] GroupBy { get; set; } = Array.Empty<FwDropKey>();
+        /// <summary>The properties grouped by, in order: names of <see cref="FwDropKey"/> (LocalPort, RemoteAddress, ...).</summary>
+        public string[] GroupBy { get; set; } = Array.Empty<string>();
 
         /// <summary>The earliest time logged in the group (local time as logged).</summary>
         public DateTime? FirstSeen { get; set; }
@@ -68,21 +69,21 @@ namespace Fw
         /// <summary>Key: the protocol.</summary>
         public string? Protocol { get; set; }
         /// <summary>Key: the source address.</summary>
-        public IPAddress? SourceAddress { get; set; }
+        public string? SourceAddress { get; set; }
         /// <summary>Key: the destination address.</summary>
-        public IPAddress? DestinationAddress { get; set; }
+        public string? DestinationAddress { get; set; }
         /// <summary>Key: the source port.</summary>
         public int? SourcePort { get; set; }
         /// <summary>Key: the destination port.</summary>
         public int? DestinationPort { get; set; }
-        /// <summary>Key: the direction (null for paths other than SEND and RECEIVE).</summary>
-        public FwDirection? Direction { get; set; }
+        /// <summary>Key: the direction, Inbound or Outbound (null for paths other than SEND and RECEIVE).</summary>
+        public string? Direction { get; set; }
         /// <summary>Key: this computer's address.</summary>
-        public IPAddress? LocalAddress { get; set; }
+        public string? LocalAddress { get; set; }
         /// <summary>Key: this computer's port.</summary>
         public int? LocalPort { get; set; }
         /// <summary>Key: the peer's address.</summary>
-        public IPAddress? RemoteAddress { get; set; }
+        public string? RemoteAddress { get; set; }
         /// <summary>Key: the peer's port.</summary>
         public int? RemotePort { get; set; }
         /// <summary>Key: the ICMP type.</summary>

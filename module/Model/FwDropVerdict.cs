@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 
 namespace Fw
 {
@@ -31,6 +30,9 @@ namespace Fw
         /// <summary>The rule's ID.</summary>
         public string Name => Rule.Name;
 
+        /// <summary>The rule's action: Allow, Block or Bypass.</summary>
+        public string Action => Rule.Action;
+
         /// <summary>Yes, No or Maybe: whether the rule applies to the flow, as if it were enabled.</summary>
         public string Applies { get; set; } = "No";
 
@@ -58,20 +60,20 @@ namespace Fw
     /// </summary>
     public sealed class FwDropVerdict
     {
-        /// <summary>Inbound or Outbound.</summary>
-        public FwDirection? Direction { get; set; }
+        /// <summary>Inbound or Outbound (text, so that ConvertTo-Json writes the name in every PowerShell).</summary>
+        public string? Direction { get; set; }
 
         /// <summary>The protocol as logged (TCP, UDP, ICMP, ...).</summary>
         public string? Protocol { get; set; }
 
-        /// <summary>This computer's address.</summary>
-        public IPAddress? LocalAddress { get; set; }
+        /// <summary>This computer's address, as text.</summary>
+        public string? LocalAddress { get; set; }
 
         /// <summary>This computer's port (for outbound flows, of the first drop).</summary>
         public int? LocalPort { get; set; }
 
-        /// <summary>The peer's address.</summary>
-        public IPAddress? RemoteAddress { get; set; }
+        /// <summary>The peer's address, as text.</summary>
+        public string? RemoteAddress { get; set; }
 
         /// <summary>The peer's port (for inbound flows, of the first drop).</summary>
         public int? RemotePort { get; set; }
@@ -79,10 +81,13 @@ namespace Fw
         /// <summary>The ICMP type, for ICMP flows.</summary>
         public int? IcmpType { get; set; }
 
+        /// <summary>The port the flow is about: LocalPort inbound, RemotePort outbound, the ICMP type for ICMP.</summary>
+        public int? Port => IcmpType ?? (IsOutbound ? RemotePort : LocalPort);
+
         /// <summary>Number of dropped packets in the flow.</summary>
         public long Count { get; set; }
 
-        /// <summary>When the first drop was logged.</summary>
+        /// <summary>When the first drop was logged (the log's wall clock, no offset: see FwDrop.Time).</summary>
         public DateTime? FirstSeen { get; set; }
 
         /// <summary>When the last drop was logged.</summary>
@@ -91,8 +96,9 @@ namespace Fw
         /// <summary>The profile the flow was evaluated for (-Profile), or Unknown.</summary>
         public string Profile { get; set; } = "Unknown";
 
-        /// <summary>NoMatchingRule, BlockedByRule, AllowedByRule, AllowedByDisabledRule or Undecidable.</summary>
-        public FwVerdict Verdict { get; set; }
+        /// <summary>NoMatchingRule, BlockedByRule, AllowedByRule, AllowedByDisabledRule or Undecidable: a name of
+        /// <see cref="FwVerdict"/>, as text so that ConvertTo-Json writes the name in every PowerShell.</summary>
+        public string Verdict { get; set; } = nameof(FwVerdict.NoMatchingRule);
 
         /// <summary>One sentence: which rule, and what to check.</summary>
         public string Explanation { get; set; } = string.Empty;
@@ -102,6 +108,8 @@ namespace Fw
 
         /// <summary>"Inbound TCP 3389 from 198.51.100.7: AllowedByRule".</summary>
         public override string ToString() =>
-            $"{Direction} {Protocol} {(Direction == FwDirection.Outbound ? RemotePort : LocalPort)} {(Direction == FwDirection.Outbound ? "to" : "from")} {RemoteAddress}: {Verdict}";
+            $"{Direction} {Protocol} {(IsOutbound ? RemotePort : LocalPort)} {(IsOutbound ? "to" : "from")} {RemoteAddress}: {Verdict}";
+
+        private bool IsOutbound => string.Equals(Direction, nameof(FwDirection.Outbound), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -58,11 +58,16 @@ namespace Fw
         /// <summary>Active=TRUE. A rule string without Active is disabled.</summary>
         public bool Enabled { get; set; }
 
-        /// <summary>Inbound (Dir=In) or Outbound (Dir=Out).</summary>
-        public FwDirection Direction { get; set; }
+        /// <summary>Inbound (Dir=In) or Outbound (Dir=Out). Enum values are exposed as their names (text), so that
+        /// ConvertTo-Json writes names in every PowerShell (Windows PowerShell 5.1 has no -EnumsAsStrings).</summary>
+        public string Direction => DirectionValue.ToString();
 
         /// <summary>Allow, Block or Bypass.</summary>
-        public FwRuleAction Action { get; set; }
+        public string Action => ActionValue.ToString();
+
+        internal FwDirection DirectionValue { get; set; }
+
+        internal FwRuleAction ActionValue { get; set; }
 
         /// <summary>TCP, UDP, ICMPv4, ICMPv6, Any, or the protocol number.</summary>
         public string Protocol { get; set; } = "Any";
@@ -107,8 +112,10 @@ namespace Fw
         /// <summary>Edge=TRUE: edge traversal allowed.</summary>
         public bool EdgeTraversal { get; set; }
 
-        /// <summary>Where the rule came from.</summary>
-        public FwRuleStore Store { get; set; }
+        /// <summary>Where the rule came from: Local, GroupPolicy, File, RuleString or Unknown.</summary>
+        public string Store => StoreValue.ToString();
+
+        internal FwRuleStore StoreValue { get; set; }
 
         /// <summary>The file or registry key it was read from; null for -RuleString.</summary>
         public string? Source { get; set; }
@@ -163,8 +170,8 @@ namespace Fw
                 Description = Text(n.Description),
                 Group = Text(n.Group),
                 Enabled = (n.Flags & FwNative.RuleEnabled) != 0,
-                Direction = n.Direction == 2 ? FwDirection.Outbound : FwDirection.Inbound,
-                Action = (FwRuleAction)n.Action,
+                DirectionValue = n.Direction == 2 ? FwDirection.Outbound : FwDirection.Inbound,
+                ActionValue = (FwRuleAction)n.Action,
                 Protocol = Utf8.FromNative(n.Protocol) ?? "Any",
                 ProtocolNumber = n.ProtocolNumber == FwNative.ProtocolAny ? (int?)null : n.ProtocolNumber,
                 LocalPort = List(n.LocalPorts),
@@ -179,7 +186,7 @@ namespace Fw
                 InterfaceType = Utf8.FromNative(n.InterfaceTypes) ?? "Any",
                 Security = Text(n.Security),
                 EdgeTraversal = (n.Flags & FwNative.RuleEdge) != 0,
-                Store = n.Store switch
+                StoreValue = n.Store switch
                 {
                     FwNative.StoreLocal => FwRuleStore.Local,
                     FwNative.StoreGroupPolicy => FwRuleStore.GroupPolicy,

@@ -25,8 +25,12 @@ namespace Fw
     /// </summary>
     public sealed class FwRuleCandidate
     {
-        /// <summary>Created, WouldCreate, AlreadyAllowed, BlockedByRule, OutOfScope or Failed.</summary>
-        public FwRuleCandidateStatus Status { get; set; }
+        /// <summary>Created, WouldCreate, AlreadyAllowed, BlockedByRule, OutOfScope or Failed: the name of
+        /// <see cref="StatusValue"/>, as text so that ConvertTo-Json writes the name in every PowerShell.</summary>
+        public string Status => StatusValue.ToString();
+
+        /// <summary>The status, typed (what the cmdlet decides on).</summary>
+        internal FwRuleCandidateStatus StatusValue { get; set; }
 
         /// <summary>The rule's stable id (New-NetFirewallRule -Name), derived from its content: "Fw-In-TCP-49154-1f0c9a2b7d3e4f60".</summary>
         public string Name { get; set; } = string.Empty;
@@ -40,8 +44,11 @@ namespace Fw
         /// <summary>-Group.</summary>
         public string Group { get; set; } = string.Empty;
 
-        /// <summary>Inbound or Outbound.</summary>
-        public FwDirection Direction { get; set; }
+        /// <summary>Inbound or Outbound (the name of <see cref="DirectionValue"/>).</summary>
+        public string Direction => DirectionValue.ToString();
+
+        /// <summary>The direction, typed.</summary>
+        internal FwDirection DirectionValue { get; set; }
 
         /// <summary>-Protocol: TCP, UDP, ICMPv4, ICMPv6 or a number.</summary>
         public string Protocol { get; set; } = string.Empty;
@@ -64,7 +71,7 @@ namespace Fw
         /// <summary>Dropped packets behind this candidate.</summary>
         public long Hits { get; set; }
 
-        /// <summary>Time of the first drop (log wall-clock time), or null if no drop had a time.</summary>
+        /// <summary>Time of the first drop (the log's wall clock, Kind Unspecified: see FwDrop.Time), or null if no drop had a time.</summary>
         public DateTime? FirstSeen { get; set; }
 
         /// <summary>Time of the last drop.</summary>
@@ -95,7 +102,7 @@ namespace Fw
         public string RuleString { get; set; } = string.Empty;
 
         /// <summary>LocalPort for inbound rules, RemotePort for outbound ones (what the table shows).</summary>
-        public string? Port => Direction == FwDirection.Outbound ? RemotePort : LocalPort ?? (IcmpType != null ? "type " + IcmpType : null);
+        public string? Port => DirectionValue == FwDirection.Outbound ? RemotePort : LocalPort ?? (IcmpType != null ? "type " + IcmpType : null);
 
         /// <summary>The covering, blocking or disabled rule, whichever applies.</summary>
         public string? Rule => CoveringRule ?? BlockingRule ?? DisabledRule;

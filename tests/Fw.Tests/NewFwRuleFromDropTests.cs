@@ -402,8 +402,9 @@ public sealed class NewFwRuleFromDropTests : IClassFixture<DirectorLogs>
         using var s = Open();
         var r = s.Run(Director + " -Confirm:$false | Out-Host").AssertNoErrors();
         var lines = r.HostText.Split('\n');
-        Assert.Contains(lines, l => Regex.IsMatch(l, @"^Status\s+Direction\s+Protocol\s+Port\s+RemoteAddress\s+Profile\s+Hits\s+LastSeen\s+Rule"));
-        Assert.Contains(lines, l => Regex.IsMatch(l, @"^Created\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+192\.168\.10\.0/24\s+Domain\s+3\s+2022-09-01 10:05:00\s+Fw-In-TCP-49154-"));
+        // Intended change (80-column view, labels = property names; Profile, LastSeen, Rule and Name are in Format-List).
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^Status\s+Direction\s+Protocol\s+Port\s+RemoteAddress\s+Hits\s*$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^Created\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+192\.168\.10\.0/24\s+3\s*$"));
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^OutOfScope\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+\(10\.9\.9\.9\)"));
     }
 
