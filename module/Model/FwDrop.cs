@@ -83,6 +83,21 @@ namespace Fw
         /// <summary>1-based line number in that file.</summary>
         public long LineNumber { get; set; }
 
+        /// <summary>The source address's host name (Get-FwDrop -ResolveDns); null when not resolved or no name.</summary>
+        public string? SourceHostName { get; set; }
+
+        /// <summary>The destination address's host name (Get-FwDrop -ResolveDns).</summary>
+        public string? DestinationHostName { get; set; }
+
+        /// <summary>The remote (peer) address's host name (Get-FwDrop -ResolveDns).</summary>
+        public string? RemoteHostName { get; set; }
+
+        /// <summary>The name of the process that has ProcessId on this computer now (Get-FwDrop -IncludeProcess).</summary>
+        public string? ProcessName { get; set; }
+
+        /// <summary>The executable of that process, when this session may see it (Get-FwDrop -IncludeProcess).</summary>
+        public string? ProcessPath { get; set; }
+
         /// <summary>The record in the log's own column order (17 fields, plus pid when known).</summary>
         public override string ToString()
         {
