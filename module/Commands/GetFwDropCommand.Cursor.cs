@@ -117,7 +117,7 @@ namespace Fw.Commands
                     var segments = new List<string>();
                     if (IncludeRotated.IsPresent && System.IO.File.Exists(path + ".old")) segments.Add(path + ".old");
                     segments.Add(path);
-                    start = System.IO.File.Exists(path) ? WriteTail(segments, out _) : null;
+                    start = System.IO.File.Exists(path) ? WriteTail(segments) : null;
                     if (_stopping) return;
                 }
                 LogCursor cursor;

@@ -42,8 +42,9 @@ namespace Fw.Commands
                 if (_stopping) return;
                 if (!ExistsOrExplain(path)) continue;
                 var converter = new RecordConverter(path);
+                _written = 0;
                 ReadLog(path, 0, (records, count) => WriteBatch(converter, records, count));
-                ExplainQuietLog(path);
+                ExplainQuietLog(path, _written > 0);
             }
         }
 
@@ -62,6 +63,7 @@ namespace Fw.Commands
             {
                 if (_stopping) return;
                 WriteObject(Enriching ? Enrich(ahead?[i] ?? converter.Convert(p + i)) : converter.Convert(p + i));
+                _written++;
             }
         }
 

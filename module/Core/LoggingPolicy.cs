@@ -18,6 +18,8 @@ namespace Fw.Core
         /// <summary>This computer's settings. Throws <see cref="FwNativeException"/> (not found) outside Windows.</summary>
         internal static List<FwLoggingProfile> ReadRegistry()
         {
+            string? hook = TestHooks.LoggingPolicyFile; // tests: act as a Windows computer with this policy
+            if (hook != null) return ReadExport(hook);
             Ensure.Success(FwNative.fw_logging_policy_read(out var policy));
             return Collect(policy, "Registry");
         }
@@ -38,8 +40,7 @@ namespace Fw.Core
             reason = string.Empty;
             try
             {
-                string? hook = TestHooks.LoggingPolicyFile;
-                return hook != null ? ReadExport(hook) : ReadRegistry();
+                return ReadRegistry();
             }
             catch (FwNativeException e)
             {
