@@ -29,7 +29,7 @@ namespace Fw.Core
         {
             _timeout = timeout;
             string? hostsFile = TestHooks.HostsFile;
-            if (hostsFile != null) _hosts = ReadHosts(hostsFile);
+            if (!string.IsNullOrEmpty(hostsFile)) _hosts = ReadHosts(hostsFile!);
         }
 
         /// <summary>Set once lookups were given up (a wave timed out); the message says so.</summary>

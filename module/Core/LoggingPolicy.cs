@@ -19,7 +19,7 @@ namespace Fw.Core
         internal static List<FwLoggingProfile> ReadRegistry()
         {
             string? hook = TestHooks.LoggingPolicyFile; // tests: act as a Windows computer with this policy
-            if (hook != null) return ReadExport(hook);
+            if (!string.IsNullOrEmpty(hook)) return ReadExport(hook!);
             Ensure.Success(FwNative.fw_logging_policy_read(out var policy));
             return Collect(policy, "Registry");
         }
