@@ -12,14 +12,16 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
 
-    CmdletsToExport      = @('Get-FwDrop', 'Measure-FwDrop', 'Get-FwRule', 'Test-FwDrop', 'New-FwRuleFromDrop')
+    CmdletsToExport      = @('Get-FwDrop', 'Measure-FwDrop', 'Get-FwRule', 'Test-FwDrop', 'New-FwRuleFromDrop',
+                            'Get-FwLogging', 'Enable-FwLogging')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
 
     FormatsToProcess     = @('module/formats/FwDrop.format.ps1xml', 'module/formats/FwRuleCandidate.format.ps1xml',
                              'module/formats/FwRule.format.ps1xml', 'module/formats/FwDropVerdict.format.ps1xml',
-                             'module/formats/FwDropGroup.format.ps1xml')
+                             'module/formats/FwDropGroup.format.ps1xml',
+                             'module/formats/FwLoggingProfile.format.ps1xml')
 
     PrivateData          = @{
         PSData = @{

@@ -111,10 +111,19 @@ namespace Fw.Commands
                     previous = LoadBookmark(bookmarkFile, path);
                 }
 
+                FwPosition? start = previous?.Position;
+                if (TailMode) // -Tail -Wait: the last records first, then follow from the end they were read to
+                {
+                    var segments = new List<string>();
+                    if (IncludeRotated.IsPresent && System.IO.File.Exists(path + ".old")) segments.Add(path + ".old");
+                    segments.Add(path);
+                    start = System.IO.File.Exists(path) ? WriteTail(segments) : null;
+                    if (_stopping) return;
+                }
                 LogCursor cursor;
                 try
                 {
-                    cursor = LogCursor.Open(path, previous?.Position, IncludeRotated.IsPresent && previous == null, Wait.IsPresent, _filter);
+                    cursor = LogCursor.Open(path, start, IncludeRotated.IsPresent && start == null && !TailMode, Wait.IsPresent, _filter);
                 }
                 catch (FwNativeException e)
                 {
@@ -123,7 +132,7 @@ namespace Fw.Commands
                 }
                 using (cursor)
                 {
-                    var run = new CursorRun(path, bookmarkFile) { Delivered = previous?.Position };
+                    var run = new CursorRun(path, bookmarkFile) { Delivered = start };
                     TakeWarnings(cursor, run);
                     bool ended = !Drain(cursor, run);
                     if (!ended && Wait.IsPresent) Follow(cursor, run);
@@ -210,7 +219,7 @@ namespace Fw.Commands
             if (flags == FwNative.WarnNoLog && Wait.IsPresent)
             {
                 // Between a rotation's rename and the new file, or before logging starts: wait quietly.
-                if (!run.NoLogWarned) WriteWarning($"'{run.LogPath}' does not exist yet; waiting for it.");
+                if (!run.NoLogWarned) WriteWarning($"'{run.LogPath}' does not exist yet; waiting for it. {LoggingPolicy.Explain(run.LogPath)}");
                 run.NoLogWarned = true;
                 return;
             }
@@ -256,6 +265,7 @@ namespace Fw.Commands
                     }
                     if (!more) break;
                     var p = (FwRecord*)records;
+                    var ahead = ConvertAhead(converter, p, count); // -ResolveDns: the batch's names at once
                     for (int i = 0; i < count; i++)
                     {
                         var record = (IntPtr)(p + i);
@@ -265,7 +275,7 @@ namespace Fw.Commands
                             run.HasFinal = true;
                             return false;
                         }
-                        var drop = converter.Convert(p + i);
+                        var drop = Enriching ? Enrich(ahead?[i] ?? converter.Convert(p + i)) : converter.Convert(p + i);
                         try
                         {
                             WriteObject(drop);

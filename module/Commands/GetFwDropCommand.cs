@@ -20,12 +20,18 @@ namespace Fw.Commands
         protected override void BeginProcessing()
         {
             CheckCursorParameters();
+            CheckLiveViewParameters();
             base.BeginProcessing();
         }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
+            if (TailMode && !Wait.IsPresent)
+            {
+                WriteTails(FilesToRead());
+                return;
+            }
             if (CursorMode)
             {
                 ReadWithCursor(FilesToRead().ToList());
@@ -34,8 +40,11 @@ namespace Fw.Commands
             foreach (var path in FilesToRead())
             {
                 if (_stopping) return;
+                if (!ExistsOrExplain(path)) continue;
                 var converter = new RecordConverter(path);
+                _written = 0;
                 ReadLog(path, 0, (records, count) => WriteBatch(converter, records, count));
+                ExplainQuietLog(path, _written > 0);
             }
         }
 
@@ -49,10 +58,12 @@ namespace Fw.Commands
         private unsafe void WriteBatch(RecordConverter converter, IntPtr records, int count)
         {
             var p = (FwRecord*)records;
+            var ahead = ConvertAhead(converter, p, count); // -ResolveDns: the batch's names at once
             for (int i = 0; i < count; i++)
             {
                 if (_stopping) return;
-                WriteObject(converter.Convert(p + i));
+                WriteObject(Enriching ? Enrich(ahead?[i] ?? converter.Convert(p + i)) : converter.Convert(p + i));
+                _written++;
             }
         }
 

@@ -123,6 +123,21 @@ namespace Fw
         /// <summary>1-based line number in that file.</summary>
         public long LineNumber { get; set; }
 
+        /// <summary>The source address's host name (Get-FwDrop -ResolveDns); null when not resolved or no name.</summary>
+        public string? SourceHostName { get; set; }
+
+        /// <summary>The destination address's host name (Get-FwDrop -ResolveDns).</summary>
+        public string? DestinationHostName { get; set; }
+
+        /// <summary>The remote (peer) address's host name (Get-FwDrop -ResolveDns).</summary>
+        public string? RemoteHostName { get; set; }
+
+        /// <summary>The name of the process that has ProcessId on this computer now (Get-FwDrop -IncludeProcess).</summary>
+        public string? ProcessName { get; set; }
+
+        /// <summary>The executable of that process, when this session may see it (Get-FwDrop -IncludeProcess).</summary>
+        public string? ProcessPath { get; set; }
+
         /// <summary>Direction as the enum, for the cmdlets that read drops back (null unless Inbound or Outbound).</summary>
         internal FwDirection? DirectionValue =>
             string.Equals(Direction, nameof(FwDirection.Inbound), StringComparison.OrdinalIgnoreCase) ? FwDirection.Inbound

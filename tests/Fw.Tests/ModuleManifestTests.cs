@@ -25,7 +25,7 @@ public sealed class ModuleManifestTests
     [Fact]
     public void Import_exports_Get_FwDrop_and_only_declared_cmdlets()
     {
-        var declared = new[] { "Get-FwDrop", "Measure-FwDrop", "Get-FwRule", "Test-FwDrop", "New-FwRuleFromDrop" };
+        var declared = new[] { "Get-FwDrop", "Measure-FwDrop", "Get-FwRule", "Test-FwDrop", "New-FwRuleFromDrop", "Get-FwLogging", "Enable-FwLogging" };
         var r = PsSession.RunOnce("(Get-Module Fw).ExportedCmdlets.Keys; '--'; (Get-Module Fw).ExportedFunctions.Count; (Get-Module Fw).ExportedAliases.Count").AssertNoErrors();
         var values = r.Output.Select(o => o.BaseObject.ToString()!).ToList();
         int sep = values.IndexOf("--");

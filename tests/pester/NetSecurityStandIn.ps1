@@ -102,3 +102,96 @@ function New-NetFirewallRule {
     $global:FwStandInRules.Add([pscustomobject]@{ Name = $Name; RuleString = $s })
     [pscustomobject]@{ PSTypeName = 'StandIn.MSFT_NetFirewallRule'; Name = $Name; DisplayName = $DisplayName; Enabled = $on }
 }
+
+# ---- Set-NetFirewallProfile / Get-NetFirewallProfile -------------------------------------------------------
+# Stand-ins with the documented parameter sets (MSDocs Set-NetFirewallProfile / Get-NetFirewallProfile,
+# shared/reference/formats.md 2.1): -Name (alias Profile, position 0) | -All | -InputObject; GpoBoolean values
+# False, True, NotConfigured. Each Set call that passes ShouldProcess is recorded (bound parameters) in
+# $global:FwStandInProfileCalls and changes $global:FwStandInProfiles, which Get-NetFirewallProfile returns.
+
+enum GpoBoolean { False = 0; True = 1; NotConfigured = 2 }
+
+$global:FwStandInProfileCalls = [System.Collections.Generic.List[hashtable]]::new()
+$global:FwStandInProfiles = [ordered]@{}
+foreach ($p in 'Domain', 'Private', 'Public') {
+    $global:FwStandInProfiles[$p] = [pscustomobject]@{
+        PSTypeName = 'StandIn.MSFT_NetFirewallProfile'; Name = $p; Enabled = [GpoBoolean]::True
+        LogAllowed = [GpoBoolean]::False; LogBlocked = [GpoBoolean]::False; LogIgnored = [GpoBoolean]::NotConfigured
+        LogFileName = '%systemroot%\system32\LogFiles\Firewall\pfirewall.log'; LogMaxSizeKilobytes = [uint64]4096
+    }
+}
+
+function Set-NetFirewallProfile {
+    [CmdletBinding(DefaultParameterSetName = 'Query (cdxml)', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(ParameterSetName = 'Query (cdxml)', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Profile')] [string[]] $Name,
+        [Parameter(ParameterSetName = 'GetAll', Mandatory = $true)] [switch] $All,
+        [Parameter(ParameterSetName = 'InputObject (cdxml)', Mandatory = $true, ValueFromPipeline = $true)]
+        [object[]] $InputObject, # CimInstance[] in the real cmdlet
+        [string] $PolicyStore,
+        [string] $GPOSession,
+        [GpoBoolean] $Enabled,
+        [Action] $DefaultInboundAction,
+        [Action] $DefaultOutboundAction,
+        [GpoBoolean] $AllowInboundRules,
+        [GpoBoolean] $AllowLocalFirewallRules,
+        [GpoBoolean] $AllowLocalIPsecRules,
+        [GpoBoolean] $AllowUserApps,
+        [GpoBoolean] $AllowUserPorts,
+        [GpoBoolean] $AllowUnicastResponseToMulticast,
+        [GpoBoolean] $NotifyOnListen,
+        [GpoBoolean] $EnableStealthModeForIPsec,
+        [string] $LogFileName,
+        [uint64] $LogMaxSizeKilobytes,
+        [GpoBoolean] $LogAllowed,
+        [GpoBoolean] $LogBlocked,
+        [GpoBoolean] $LogIgnored,
+        [string[]] $DisabledInterfaceAliases,
+        [object[]] $CimSession, # CimSession[] in the real cmdlet; not used here
+        [int] $ThrottleLimit,
+        [switch] $AsJob,
+        [switch] $PassThru
+    )
+    process {
+        $names = if ($All) { @($global:FwStandInProfiles.Keys) } elseif ($InputObject) { @($InputObject.Name) } else { $Name }
+        if ($PSBoundParameters.ContainsKey('LogMaxSizeKilobytes') -and ($LogMaxSizeKilobytes -lt 1 -or $LogMaxSizeKilobytes -gt 32767)) {
+            throw "The value $LogMaxSizeKilobytes of LogMaxSizeKilobytes is out of range (1-32767)."
+        }
+        foreach ($n in $names) {
+            if (-not $global:FwStandInProfiles.Contains($n)) {
+                $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new(
+                    [System.ArgumentException]::new("No MSFT_NetFirewallProfile objects found with property 'Name' equal to '$n'."),
+                    'CmdletizationQuery_NotFound_Name,Set-NetFirewallProfile', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $n))
+                return
+            }
+        }
+        if (-not $PSCmdlet.ShouldProcess(($names -join ', '), 'Set-NetFirewallProfile')) { return }
+        $call = @{}
+        foreach ($k in $PSBoundParameters.Keys) { $call[$k] = $PSBoundParameters[$k] }
+        $global:FwStandInProfileCalls.Add($call)
+        foreach ($n in $names) {
+            $p = $global:FwStandInProfiles[$n]
+            foreach ($k in 'LogAllowed', 'LogBlocked', 'LogIgnored', 'LogFileName', 'LogMaxSizeKilobytes', 'Enabled') {
+                if ($PSBoundParameters.ContainsKey($k)) { $p.$k = $PSBoundParameters[$k] }
+            }
+            if ($PassThru) { $p }
+        }
+    }
+}
+
+function Get-NetFirewallProfile {
+    [CmdletBinding(DefaultParameterSetName = 'GetAll')]
+    param(
+        [Parameter(ParameterSetName = 'Query (cdxml)', Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Profile')] [string[]] $Name,
+        [Parameter(ParameterSetName = 'GetAll')] [switch] $All,
+        [string] $PolicyStore,
+        [string] $GPOSession,
+        [object[]] $CimSession,
+        [int] $ThrottleLimit,
+        [switch] $AsJob
+    )
+    $names = if ($Name) { $Name } else { @($global:FwStandInProfiles.Keys) }
+    foreach ($n in $names) { $global:FwStandInProfiles[$n] }
+}

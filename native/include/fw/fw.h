@@ -9,6 +9,7 @@
 #include "rules.h"
 #include "synth.h"
 #include "cursor.h"
+#include "logging.h"
 #include "summary.h"
 
 #endif /* FW_FW_H */
