@@ -39,6 +39,10 @@ BeforeAll {
         $Code = $Code -replace '(?i)\.\\[\w-]*rules\.reg', "'$RulesFile'"
         $Code = [regex]::Replace($Code, '(?i)\$env:ProgramData\\(\S+)', { param($m) "'" + [System.IO.Path]::Combine($TestDrive, ($m.Groups[1].Value -replace '\\', '/')) + "'" })
         $Code = $Code -replace '(?i)-Timeout\s+\S+', '-Timeout 00:00:01'
+        # A -Wait example without -Timeout would follow until Ctrl+C: bound it too.
+        if ($Code -match '(?i)-Wait\b' -and $Code -notmatch '(?i)-Timeout\b') { $Code = $Code -replace '(?i)-Wait\b', '-Wait -Timeout 00:00:01' }
+        # A custom folder on another drive (D:\FirewallLogs) becomes a folder under TestDrive.
+        $Code = [regex]::Replace($Code, '(?i)\b[D-Z]:\\([^''"\s]+)', { param($m) [System.IO.Path]::Combine($TestDrive, ($m.Groups[1].Value -replace '\\', '/')) })
         $Code -replace '\.\\', "$TestDrive/"
     }
 }
