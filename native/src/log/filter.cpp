@@ -105,7 +105,8 @@ bool filter::match_addr(const std::vector<net::ip_range> &set, const fw_addr &a)
 bool filter::matches(const fw_record &r) const noexcept {
     return (actions == 0 || (actions & (1u << r.action)) != 0) && match_protocol(r.protocol) &&
            match_addr(src, r.src) && match_addr(dst, r.dst) && match_port(src_ports, r.src_port) &&
-           match_port(dst_ports, r.dst_port) && (paths == 0 || (paths & (1u << r.path)) != 0) && match_time(r.time);
+           match_port(dst_ports, r.dst_port) && (paths == 0 || (paths & (1u << r.path)) != 0) && match_time(r.time) &&
+           (!expr || expr->matches(r));
 }
 
 } // namespace fw::log
