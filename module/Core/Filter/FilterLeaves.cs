@@ -390,7 +390,7 @@ namespace Fw.Core.Filter
             else if (f.IsAddressText || f.Kind == FieldKind.Address)
             {
                 samples.AddRange(new[] { "192.168.10.5", "10.0.0.1", "0.0.0.0", "255.255.255.255", "fe80::1", "::1", "::ffff:1.2.3.4", "2001:db8::5efe:1.2.3.4" });
-                if (IPAddress.TryParse(plain, out var a) && (a.AddressFamily == AddressFamily.InterNetwork || a.AddressFamily == AddressFamily.InterNetworkV6) && a.ScopeId == 0)
+                if (IPAddress.TryParse(plain, out var a) && (a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId == 0)))
                     samples.Add(new IPAddress(a.GetAddressBytes()).ToString());
             }
             else
