@@ -128,6 +128,8 @@ struct record_source {
 // A record's values parsed from its raw fields, each on first use, with the
 // typed reader's rules (type_record): what passes here types the same way.
 struct raw_source {
+    raw_source(const char *l, std::size_t size, const field_index &f, const layout &la, date_cache *d) noexcept
+        : line(l), n(size), fields(f), lay(la), dates(d) {}
     const char *line;
     std::size_t n;
     const field_index &fields;
@@ -136,12 +138,14 @@ struct raw_source {
     column bad = column::date;
     bool failed = false;
 
+    // Each value below is set when its column's bit in `have` is; left uninitialised until then (zeroing
+    // them cost as much as the evaluation).
     std::uint32_t have = 0; // bit per column parsed
-    std::int64_t time = FW_NO_TIME;
-    std::int64_t nums[column_count] = {};
-    std::uint8_t action = 0, path = 0;
-    std::int16_t protocol = 0;
-    fw_addr src{}, dst{};
+    std::int64_t time;
+    std::int64_t nums[column_count];
+    std::uint8_t action, path;
+    std::int16_t protocol;
+    fw_addr src, dst;
     std::string_view tcp_flags;
 
     [[nodiscard]] bool ok() const noexcept { return !failed; }
@@ -591,7 +595,7 @@ template <class Source> int filter_expr::eval(std::uint32_t i, Source &src) cons
 
 filter_expr::result filter_expr::evaluate(const char *line, std::size_t n, const field_index &fields,
                                           const layout &lay, date_cache *dates, column &bad) const noexcept {
-    raw_source src{line, n, fields, lay, dates, column::date, false, 0, FW_NO_TIME, {}, 0, 0, 0, {}, {}, {}};
+    raw_source src(line, n, fields, lay, dates);
     int r = eval(0, src);
     if (r < 0) {
         bad = src.bad;

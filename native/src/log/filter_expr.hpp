@@ -54,6 +54,28 @@ public:
 
     [[nodiscard]] const std::vector<node> &nodes() const noexcept { return nodes_; }
 
+    // The leaves the whole expression ANDs (the root, or the root AND's leaf children), in turn. A leaf for
+    // which take(node, numbers, addresses) returns true is replaced by true: the caller tests it some other
+    // way. Returns true when nothing is left to evaluate.
+    template <class Take> bool lift(Take &&take) {
+        auto try_leaf = [&](std::uint32_t i) {
+            node &nd = nodes_[i];
+            if (nd.kind == FW_EXPR_AND || nd.kind == FW_EXPR_OR || nd.kind == FW_EXPR_NOT || nd.kind == FW_EXPR_TEXT) return false;
+            if (!take(static_cast<const node &>(nd), numbers_, addresses_)) return false;
+            nd = node{FW_EXPR_AND, 0, false, 0, 0};
+            return true;
+        };
+        if (nodes_[0].kind != FW_EXPR_AND) return try_leaf(0);
+        bool all = true;
+        for (std::uint32_t k = 0; k < nodes_[0].count; ++k) {
+            const std::uint32_t c = children_[nodes_[0].first + k];
+            const auto kind = nodes_[c].kind;
+            if (kind == FW_EXPR_AND && nodes_[c].count == 0) continue; // already true
+            if (!try_leaf(c)) all = false;
+        }
+        return all;
+    }
+
 private:
     template <class Source> int eval(std::uint32_t i, Source &src) const noexcept;
     [[nodiscard]] bool match_text(const node &n, std::string_view text) const noexcept;

@@ -41,6 +41,7 @@ const layout standard18 = layout::standard(true);
 reader::reader(std::string_view path, reader_options options)
     : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
+    filter_.lift_expression();
     filtering_ = !filter_.empty();
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
