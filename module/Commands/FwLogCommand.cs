@@ -90,6 +90,14 @@ namespace Fw.Commands
         [Parameter]
         public DateTime Before { get; set; }
 
+        /// <summary>
+        /// A Where-Object condition run natively before records become objects: `{ $_.DestinationPort -eq 49154 }`,
+        /// `{ DestinationPort -eq 49154 }`, as a script block or a string. AND'ed with the other filter parameters.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Filter { get; set; }
+
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
@@ -141,6 +149,7 @@ namespace Fw.Commands
                     }
                     filter.SetTime(hasAfter ? After : (DateTime?)null, hasBefore ? Before : (DateTime?)null);
                 }
+                Core.Filter.FilterParameter.Apply(this, Filter, filter);
                 return filter;
             }
             catch

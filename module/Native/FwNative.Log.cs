@@ -71,6 +71,34 @@ namespace Fw.Native
         Direction = 7,
     }
 
+    /// <summary>fw_expr_node: one node of a filter expression program (fw_filter_set_expr).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct FwExprNode
+    {
+        public uint Kind;
+        public uint Field;
+        public uint Flags;
+        public uint First;
+        public uint Count;
+    }
+
+    /// <summary>fw_expr (version 1): the arrays are pinned by the caller for the duration of the call.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct FwExpr
+    {
+        public uint Version;
+        public IntPtr Nodes;
+        public UIntPtr NodeCount;
+        public IntPtr Children;
+        public UIntPtr ChildCount;
+        public IntPtr Numbers;
+        public UIntPtr NumberCount;
+        public IntPtr Addresses;
+        public UIntPtr AddressCount;
+        public IntPtr Text;
+        public UIntPtr TextSize;
+    }
+
     /// <summary>Owns an fw_filter*; frees it with fw_filter_free.</summary>
     internal sealed class SafeFilterHandle : SafeHandle
     {
@@ -124,6 +152,16 @@ namespace Fw.Native
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void fw_filter_free(IntPtr filter);
+
+        // fw_expr_kind, fw_expr_field and the flags of fw/log.h (filter expressions)
+        internal const uint ExprVersion = 1;
+        internal const uint ExprAnd = 1, ExprOr = 2, ExprNot = 3, ExprNumbers = 4, ExprCodes = 5, ExprAddresses = 6, ExprText = 7;
+        internal const uint ExprAbsentPasses = 1;
+        internal const byte ExprTokenOne = 0, ExprTokenAnyRun = 1;
+        internal const int ExprTokenSize = 33, ExprMaxDepth = 64, ExprMaxNodes = 65536;
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_filter_set_expr(SafeFilterHandle filter, ref FwExpr expr);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_reader_open(out SafeReaderHandle reader, byte[] path, ref FwReaderOptions options);

@@ -89,6 +89,96 @@ FW_API(int) fw_filter_set_time(fw_filter *filter, int64_t after, int64_t before)
 
 FW_API(void) fw_filter_free(fw_filter *filter);
 
+/* ---- Filter expressions ------------------------------------------------- */
+/*
+ * An expression tree AND'ed with the filter's other conditions (what
+ * Get-FwDrop -Filter compiles a PowerShell script block into). It is a flat
+ * program: nodes[0] is the root; AND/OR/NOT name their children by index into
+ * children[], and every child index is greater than its parent's, and every
+ * node but the root is the child of exactly one node (a tree: no cycles, no
+ * sharing). Depth is at most FW_EXPR_MAX_DEPTH. Leaves test one field of a
+ * record against constants held in numbers[], addresses[] or text[]; every
+ * slice a node names is checked to lie inside its array.
+ */
+
+typedef enum fw_expr_kind {
+    FW_EXPR_AND = 1,       /* every child passes (no child: true) */
+    FW_EXPR_OR = 2,        /* some child passes (no child: false) */
+    FW_EXPR_NOT = 3,       /* exactly one child, negated */
+    FW_EXPR_NUMBERS = 4,   /* a number field lies in one of `count` inclusive ranges:
+                              numbers[first + 2i] <= value <= numbers[first + 2i + 1] */
+    FW_EXPR_CODES = 5,     /* a coded field's code is a set bit of numbers[first .. first + count) (64 bits a
+                              word, bit k in word k / 64); count is 1 for ACTION and PATH, 5 for PROTOCOL */
+    FW_EXPR_ADDRESSES = 6, /* an address field lies in one of `count` ranges addresses[first + 2i .. first + 2i + 1]
+                              (same family, lo <= hi) */
+    FW_EXPR_TEXT = 7       /* a field's text matches a pattern of `count` tokens at text[first], each
+                              FW_EXPR_TOKEN_SIZE bytes: a kind byte (FW_EXPR_TOKEN_ONE: one character that is
+                              a set bit of the next 32 bytes, bit c in byte c / 8; FW_EXPR_TOKEN_ANY_RUN: any
+                              run of characters, the 32 bytes ignored) */
+} fw_expr_kind;
+
+/* Fields a leaf tests. Local/remote follow the path: RECEIVE -> local is the
+ * destination, SEND -> local is the source; otherwise they are absent. */
+typedef enum fw_expr_field {
+    FW_EXPR_TIME = 1,         /* NUMBERS: seconds as fw_record.time (absent: FW_NO_TIME) */
+    FW_EXPR_ACTION = 2,       /* CODES: fw_action */
+    FW_EXPR_PROTOCOL = 3,     /* CODES: the number 0-255, 256 for FW_PROTOCOL_OTHER, 257 when absent */
+    FW_EXPR_SRC_ADDRESS = 4,  /* ADDRESSES, TEXT */
+    FW_EXPR_DST_ADDRESS = 5,
+    FW_EXPR_SRC_PORT = 6,     /* NUMBERS, TEXT (decimal) */
+    FW_EXPR_DST_PORT = 7,
+    FW_EXPR_SIZE = 8,
+    FW_EXPR_TCP_FLAGS = 9,    /* TEXT only (as logged) */
+    FW_EXPR_TCP_SYN = 10,
+    FW_EXPR_TCP_ACK = 11,
+    FW_EXPR_TCP_WINDOW = 12,
+    FW_EXPR_ICMP_TYPE = 13,
+    FW_EXPR_ICMP_CODE = 14,
+    FW_EXPR_INFO = 15,
+    FW_EXPR_PATH = 16,        /* CODES: fw_path */
+    FW_EXPR_PID = 17,
+    FW_EXPR_LOCAL_ADDRESS = 18,
+    FW_EXPR_REMOTE_ADDRESS = 19,
+    FW_EXPR_LOCAL_PORT = 20,
+    FW_EXPR_REMOTE_PORT = 21
+} fw_expr_field;
+
+#define FW_EXPR_ABSENT_PASSES 1u /* leaf flag: an absent value ('-', no such column) passes; else it fails */
+#define FW_EXPR_TOKEN_ONE 0
+#define FW_EXPR_TOKEN_ANY_RUN 1
+#define FW_EXPR_TOKEN_SIZE 33
+#define FW_EXPR_MAX_DEPTH 64
+#define FW_EXPR_MAX_NODES 65536
+
+typedef struct fw_expr_node {
+    uint32_t kind;   /* fw_expr_kind */
+    uint32_t field;  /* fw_expr_field (leaves); 0 for AND/OR/NOT */
+    uint32_t flags;  /* FW_EXPR_ABSENT_PASSES (NUMBERS, ADDRESSES, TEXT); 0 otherwise */
+    uint32_t first;  /* first index of the node's slice: children[], numbers[], addresses[] or text[] */
+    uint32_t count;  /* children, ranges, words or tokens */
+} fw_expr_node;
+
+#define FW_EXPR_VERSION 1
+
+typedef struct fw_expr {
+    unsigned int version; /* FW_EXPR_VERSION */
+    const fw_expr_node *nodes;
+    size_t node_count;    /* 1..FW_EXPR_MAX_NODES */
+    const uint32_t *children;
+    size_t child_count;
+    const int64_t *numbers;
+    size_t number_count;
+    const fw_addr *addresses;
+    size_t address_count;
+    const unsigned char *text; /* length-delimited by the nodes; no terminator */
+    size_t text_size;
+} fw_expr;
+
+/* Set (replace) the filter's expression; NULL removes it. The program is
+ * validated completely and copied: FW_EINVALID (naming the node and what is
+ * wrong) leaves the filter unchanged. */
+FW_API(int) fw_filter_set_expr(fw_filter *filter, const fw_expr *expr);
+
 /* ---- Reader ------------------------------------------------------------- */
 
 typedef struct fw_reader fw_reader;

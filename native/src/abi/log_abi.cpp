@@ -48,6 +48,18 @@ FW_API(int) fw_filter_set_time(fw_filter *filter, int64_t after, int64_t before)
     });
 }
 
+FW_API(int) fw_filter_set_expr(fw_filter *filter, const fw_expr *expr) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(filter != nullptr, "fw_filter_set_expr: filter is NULL");
+        if (expr == nullptr) {
+            filter->value.expr.reset();
+            return FW_OK;
+        }
+        filter->value.expr = fw::log::filter_expr::from_abi(*expr); // validated and copied, or unchanged
+        return FW_OK;
+    });
+}
+
 FW_API(void) fw_filter_free(fw_filter *filter) { std::unique_ptr<fw_filter> owned(filter); }
 
 FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_options *opts) {

@@ -41,10 +41,11 @@ const layout standard18 = layout::standard(true);
 reader::reader(std::string_view path, reader_options options)
     : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
+    filter_.lift_expression();
     filtering_ = !filter_.empty();
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
-               filter_.paths != 0,       filter_.has_time()};
+               filter_.paths != 0,       filter_.has_time(),         filter_.expr.has_value()};
     need_ = need_std_ = fields_needed(standard17);
     batch_.resize(std::min<std::uint32_t>(batch_size_, 4096));
     stats_.file_size = file_.size();
@@ -179,6 +180,9 @@ std::size_t reader::fields_needed(const layout &lay) const noexcept {
     use(f.paths != 0, column::path);
     use(f.has_time(), column::date);
     use(f.has_time(), column::time);
+    if (f.expr)
+        for (std::size_t c = 0; c < column_count; ++c)
+            use(((f.expr->columns() >> c) & 1u) != 0, static_cast<column>(c));
     // One more than the last one read: a field ends where the next one starts.
     return std::min<std::size_t>(static_cast<std::size_t>(last + 2), max_fields);
 }
@@ -221,6 +225,13 @@ reader::verdict reader::prefilter(const char *line, std::size_t n, const layout 
         fw_addr a{};
         if (!parse_address(field(column::src_ip), a)) return bad = column::src_ip, verdict::bad;
         if (!filter::match_addr(f.src, a)) return verdict::fail;
+    }
+    if (on.expr) {
+        switch (f.expr->evaluate(line, n, fields_, lay, &dates_, bad)) {
+        case filter_expr::result::fail: return verdict::fail;
+        case filter_expr::result::bad: return verdict::bad;
+        case filter_expr::result::pass: break;
+        }
     }
     return verdict::pass;
 }

@@ -92,7 +92,7 @@ private:
     filter filter_;
     bool filtering_ = false;
     struct checks { // which columns the filter tests, decided once
-        bool action, protocol, src, dst, src_port, dst_port, path, time;
+        bool action, protocol, src, dst, src_port, dst_port, path, time, expr;
     } checks_{};
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_; // slots, grown up to batch_size_ as needed
