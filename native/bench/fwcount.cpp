@@ -1,11 +1,12 @@
 // fwcount: filter-and-count over a pfirewall.log through the public C ABI.
 //
 //   fwcount FILE [--action X] [--protocol X] [--src X] [--dst X] [--src-port X]
-//                [--dst-port X] [--direction X] [--batch N] [--print]
+//                [--dst-port X] [--direction X] [--batch N] [--threads N] [--print]
 //
 // Each option may repeat (values OR'ed); options AND. Prints
 //   matched=N records=N bytes=N seconds=S GB/s=R
-// and, with --print, every matched record first (one line each).
+// and, with --print, every matched record first (one line each). --threads 0 (the
+// default) reads with one thread per core, --threads 1 on the calling thread.
 #include "bench_util.hpp"
 
 #include <fw/fw.h>
@@ -20,7 +21,7 @@ namespace {
 
 int usage() {
     std::fprintf(stderr, "usage: fwcount FILE [--action X] [--protocol X] [--src X] [--dst X] [--src-port X] "
-                         "[--dst-port X] [--direction X] [--batch N] [--print]\n");
+                         "[--dst-port X] [--direction X] [--batch N] [--threads N] [--print]\n");
     return 2;
 }
 
@@ -80,6 +81,9 @@ int main(int argc, char **argv) {
         else if (opt == "--direction") field = FW_FILTER_DIRECTION;
         else if (opt == "--batch") {
             opts.batch_size = static_cast<uint32_t>(std::strtoul(value, nullptr, 10));
+            continue;
+        } else if (opt == "--threads") {
+            opts.threads = static_cast<uint32_t>(std::strtoul(value, nullptr, 10));
             continue;
         } else return usage();
         if (fw_filter_add(filter, field, value) != FW_OK) return fail(opt.c_str());
