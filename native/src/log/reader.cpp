@@ -48,7 +48,9 @@ reader::reader(io::mapped_file file, reader_options options)
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
                filter_.paths != 0,       filter_.has_time()};
-    need_ = need_std_ = fields_needed(standard17);
+    typed_ = options.fields & FW_FIELDS_ALL;
+    if (typed_ == 0) typed_ = FW_FIELDS_ALL;
+    need_ = need_std_ = std::max(fields_needed(standard17), fields_needed(standard18));
     batch_.resize(std::min<std::uint32_t>(batch_size_, 4096));
     stats_.file_size = file_.size();
     end_ = std::min<std::uint64_t>(options.end_offset, file_.size());
@@ -185,9 +187,11 @@ void reader::header_line(const char *line, std::size_t n, bool counted) {
 }
 
 std::size_t reader::fields_needed(const layout &lay) const noexcept {
-    if (!filtering_) return max_fields;
+    const bool typing_all = typed_ == FW_FIELDS_ALL;
+    if (!filtering_ && typing_all) return max_fields;
     const filter &f = filter_;
-    int last = -1;
+    // Typing only some fields: tokenize as far as they (and the filter) go, once.
+    int last = typing_all ? -1 : last_typed_position(lay, typed_);
     auto use = [&](bool on, column c) {
         if (on && lay[c] > last) last = lay[c];
     };
@@ -273,7 +277,7 @@ FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::
         case verdict::bad: skip_column(cur_line_, bad, line, n, *lay); return;
         case verdict::pass: break;
         }
-        if (need < max_fields) tokenize<Hw>(line, n, readable_end, fields_); // all of them now
+        if (need < max_fields && typed_ == FW_FIELDS_ALL) tokenize<Hw>(line, n, readable_end, fields_); // all of them now
     }
     // Slots are reused, not cleared per record: type_record sets every field
     // (zeroing 136 bytes per record cost a quarter of the reading time).
@@ -282,7 +286,7 @@ FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::
     fw_record &r = batch_[batch_len_];
     r.offset = offset;
     r.line = cur_line_;
-    if (auto c = type_record(line, n, fields_, *lay, r, &dates_)) {
+    if (auto c = type_record(line, n, fields_, *lay, r, &dates_, typed_)) {
         skip_column(cur_line_, *c, line, n, *lay);
         return;
     }

@@ -118,6 +118,7 @@ private:
     struct checks { // which columns the filter tests, decided once
         bool action, protocol, src, dst, src_port, dst_port, path, time;
     } checks_{};
+    std::uint32_t typed_ = FW_FIELDS_ALL; // fw_record_fields to type
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_; // slots, grown up to batch_size_ as needed
     std::size_t batch_len_ = 0;    // records of the current batch
