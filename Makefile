@@ -65,7 +65,7 @@ test: test-native test-module test-pester test-windows
 demo: module pwsh
 	tests/fwsh -File docs/demo.ps1
 
-bench: module
+bench: module pwsh
 	bash tools/bench.sh
 
 clean:

@@ -1,109 +1,109 @@
 #!/usr/bin/env bash
-# make bench: one run that measures Fw against the usual tools on the same
-# synthetic log (generated once under build/bench). Not a test: it prints figures.
-#
-# Filter used everywhere: the Director scenario - DROP, TCP, destination port 49154.
+# make bench: one run that measures Fw against the floor (wc -l) and the usual tools on the same synthetic
+# 1 GiB log (generated once under build/bench), in the real pwsh (.tools/pwsh/pwsh). Not a test: it prints a
+# table (markdown) with wall time, CPU time (user+sys: on a shared machine that says what the work costs) and
+# the ratio to wc -l. Filter used everywhere: the Director scenario - DROP, TCP, destination port 49154.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 SIZE_MIB=${FW_BENCH_MIB:-1024}
 RUNS=${FW_BENCH_RUNS:-3}
+PWSH=${PWSH:-.tools/pwsh/pwsh}
 bindir=$BUILD/release/native
 log=$BUILD/bench/pfirewall-${SIZE_MIB}m.log
 mkdir -p "$BUILD/bench"
 
 [ -x "$bindir/fwgen" ] || { echo "bench: $bindir/fwgen missing (run make native)" >&2; exit 1; }
+[ -x "$PWSH" ] || bash tools/install-pwsh.sh >/dev/null
 if [ ! -s "$log" ]; then
-  echo "bench: generating $log (${SIZE_MIB} MiB, once)"
-  "$bindir/fwgen" "$log" "$SIZE_MIB"
+  echo "bench: generating $log (${SIZE_MIB} MiB, once)" >&2
+  "$bindir/fwgen" "$log" "$SIZE_MIB" >&2
 fi
 bytes=$(stat -c %s "$log")
 cat "$log" >/dev/null # warm the page cache: every tool below reads from memory
+cores=$(nproc)
 
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+calc() { awk "BEGIN { printf \"%.9f\", $1 }"; }
+less() { awk "BEGIN { exit !($1 < $2) }"; } # less A B: A < B
+PS=("$PWSH" -NoProfile -NonInteractive -Command)
+pwsh_fw() { "${PS[@]}" "Import-Module ./Fw.psd1; $1"; }
 
-# best-of-N wall time of a command, in seconds; the command's stdout goes to $BUILD/bench/last.out
+# best-of-N wall time of a command; sets wall, cpu (user+sys of that run); stdout goes to $BUILD/bench/last.out
 best() {
-  local best_s="" t0 t1 s
+  wall="" cpu=""
+  local tf="$BUILD/bench/time.out" w c
   for _ in $(seq "$RUNS"); do
-    t0=$(date +%s.%N)
-    "$@" >"$BUILD/bench/last.out"
-    t1=$(date +%s.%N)
-    s=$(calc "$t1 - $t0")
-    if [ -z "$best_s" ] || [ "$(calc "($s < $best_s) ? 1 : 0")" = 1 ]; then best_s=$s; fi
+    /usr/bin/time -f '%e %U %S' -o "$tf" "$@" >"$BUILD/bench/last.out"
+    read -r w u s <"$tf"
+    c=$(calc "$u + $s")
+    if [ -z "$wall" ] || less "$w" "$wall"; then wall=$w cpu=$c; fi
   done
-  printf '%.3f' "$best_s"
+}
+last() { tail -n1 "$BUILD/bench/last.out" | tr -d '\r'; }
+
+rows=()
+floor=""
+row() { # name result [bytes read; default the whole file] [seconds to subtract (start-up)]
+  local n=${3:-$bytes} net gbs ratio
+  net=$(calc "$wall - ${4:-0}"); if less "$net" 0.001; then net=0.001; fi
+  gbs=$(calc "$n / $net / 1000000000")
+  if [ -z "$floor" ]; then floor=$(calc "$wall / $bytes * 1000000000"); fi # ns per byte
+  ratio=$(calc "$net / ($floor * $n / 1000000000)")
+  rows+=("$(printf '| %-62s | %7.3f s | %7.3f s | %7.3f s | %6.2f GB/s | %6.1fx | %s |' "$1" "$wall" "$net" "$cpu" "$gbs" "$ratio" "$2")")
 }
 
-results=()
-row() { # name seconds result [bytes read, default the whole file]
-  local n=${4:-$bytes} gbs; gbs=$(calc "$n / $2 / 1000000000")
-  results+=("$(printf '| %-58s | %8s s | %9.4f GB/s | %s |' "$1" "$2" "$gbs" "$3")")
-}
+best wc -l "$log";                                                  row "wc -l (read and count newlines: the floor)" "$(awk '{print $1}' "$BUILD/bench/last.out") lines"
+best mawk '$3=="DROP" && $4=="TCP" && $8=="49154" {n++} END {print n+0}' "$log"
+row "mawk: DROP TCP dst-port 49154" "$(last) matched"
+best "$bindir/fwcount" "$log" --threads 1 --action DROP --protocol TCP --dst-port 49154
+row "fwcount (C ABI), 1 thread: DROP TCP dst-port 49154" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "$bindir/fwcount" "$log" --action DROP --protocol TCP --dst-port 49154
+row "fwcount, $cores threads: DROP TCP dst-port 49154" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "$bindir/fwcount" "$log" --threads 1
+row "fwcount, 1 thread: every record typed, no filter" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "$bindir/fwcount" "$log"
+row "fwcount, $cores threads: every record typed, no filter" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "$bindir/fwcount" "$log" --action DROP --summary
+row "fwcount --summary, $cores threads: DROP counted by direction/protocol/local port" "$(grep -o 'groups=[0-9]*' "$BUILD/bench/last.out")"
 
-t=$(best wc -l "$log");                              row "wc -l (count lines only)" "$t" "$(awk '{print $1}' "$BUILD/bench/last.out") lines"
-t=$(best mawk '$3=="DROP" && $4=="TCP" && $8=="49154" {n++} END {print n+0}' "$log")
-row "mawk: DROP TCP dst-port 49154" "$t" "$(cat "$BUILD/bench/last.out") matched"
-mawk_s=$t
-t=$(best "$bindir/fwcount" "$log" --action DROP --protocol TCP --dst-port 49154)
-row "fwcore (C ABI): DROP TCP dst-port 49154" "$t" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
-native_s=$t
-t=$(best "$bindir/fwcount" "$log")
-row "fwcore (C ABI): every record typed, no filter" "$t" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "${PS[@]}" "Import-Module ./Fw.psd1; 0"; startup=$wall
+row "pwsh start-up + Import-Module Fw (subtracted below: net column)" "-"
+best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$log' -Protocol TCP -DestinationPort 49154 | ForEach-Object { \$n++ }; \$n"
+row "Get-FwDrop -Protocol TCP -DestinationPort 49154" "$(last) objects" "$bytes" "$startup"
+best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$log' -Protocol TCP -DestinationPort 49154 -ThrottleLimit 1 | ForEach-Object { \$n++ }; \$n"
+row "Get-FwDrop, the same, -ThrottleLimit 1" "$(last) objects" "$bytes" "$startup"
+if pwsh_fw "if ((Get-Command Get-FwDrop).Parameters.ContainsKey('Filter')) { 'yes' } else { 'no' }" | grep -q yes; then
+  best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$log' -Filter { \$_.Protocol -eq 'TCP' -and \$_.DestinationPort -eq 49154 } | ForEach-Object { \$n++ }; \$n"
+  row "Get-FwDrop -Filter { Protocol -eq TCP -and DestinationPort -eq 49154 }" "$(last) objects" "$bytes" "$startup"
+else
+  rows+=("| Get-FwDrop -Filter { ... } | not available: this build's Get-FwDrop has no -Filter parameter | | | | | |")
+fi
+best "${PS[@]}" "Import-Module ./Fw.psd1; @(Measure-FwDrop -Path '$log').Count"
+row "Measure-FwDrop (default -GroupBy Direction, Protocol, LocalPort)" "$(last) groups" "$bytes" "$startup"
 
-startup_s=$(best tests/fwsh -Command '0')
-t=$(best tests/fwsh -Command "\$n = 0; Get-FwDrop -Path '$log' -Protocol TCP -DestinationPort 49154 | ForEach-Object { \$n++ }; \$n")
-row "Get-FwDrop -Protocol TCP -DestinationPort 49154" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') objects"
-ps_s=$t
-
-# Counting by key (the Group-Object question "which ports are dropped"): mawk's associative array against
-# Measure-FwDrop's native summary, both over the whole file, default key Direction, Protocol, LocalPort.
-t=$(best mawk '$3=="DROP" { if ($17=="RECEIVE") k="in " $4 " " $8; else if ($17=="SEND") k="out " $4 " " $7; else k="- " $4; c[k]++ } END { for (k in c) n++; print n }' "$log")
-row "mawk: DROP lines counted per direction/protocol/port" "$t" "$(cat "$BUILD/bench/last.out") groups"
-mawk_group_s=$t
-t=$(best tests/fwsh -Command "@(Measure-FwDrop -Path '$log').Count")
-row "Measure-FwDrop (default -GroupBy Direction,Protocol,LocalPort)" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') groups"
-measure_s=$t
-
-# The PowerShell peers (Get-WindowsDefenderFirewallLog, Show-WindowsFirewallLog, the small scripts in
-# shared/reference/peers.md) read lines, split on spaces and build one object per line, then filter. They are
-# too slow for the whole file, so they run on slices of it (the first N lines); same engine, same filter.
-slice_lines() { # lines -> path of a slice of the log
+# Slices: what needs an object per line is too slow for the whole file.
+slice_lines() { # lines -> path of a slice of the log (its first lines, header included)
   local f="$BUILD/bench/slice-$1.log"
   [ -s "$f" ] || head -n "$1" "$log" >"$f"
   echo "$f"
 }
-s64=$(slice_lines 650000); s64_bytes=$(stat -c %s "$s64")
-s16=$(slice_lines 160000); s16_bytes=$(stat -c %s "$s16")
-t=$(best tests/fwsh -File tools/bench-peer-split.ps1 "$s64")
-row "PS script, split lines only ($((s64_bytes / 1000000)) MB slice)" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') matched" "$s64_bytes"
-peer_split_s=$t
-t=$(best tests/fwsh -Command "\$n = 0; Get-FwDrop -Path '$s64' -Protocol TCP -DestinationPort 49154 | ForEach-Object { \$n++ }; \$n")
-row "Get-FwDrop, same filter, same slice" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') objects" "$s64_bytes"
-t=$(best tests/fwsh -File tools/bench-peer-objects.ps1 "$s16")
-row "PS script, object per line + Where-Object ($((s16_bytes / 1000000)) MB slice)" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') matched" "$s16_bytes"
-peer_objects_s=$t
-t=$(best tests/fwsh -Command "\$n = 0; Get-FwDrop -Path '$s16' -Action Drop,Allow | Where-Object { \$_.Action -eq 'Drop' -and \$_.Protocol -eq 'TCP' -and \$_.DestinationPort -eq 49154 } | ForEach-Object { \$n++ }; \$n")
-row "Get-FwDrop, every record + Where-Object, same slice" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') matched" "$s16_bytes"
-fw_objects_s=$t
+s32=$(slice_lines 330000); s32_bytes=$(stat -c %s "$s32")
+s4=$(slice_lines 40000); s4_bytes=$(stat -c %s "$s4")
+best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$s32' -Action * | Where-Object { \$_.Action -eq 'Drop' -and \$_.Protocol -eq 'TCP' -and \$_.DestinationPort -eq 49154 } | ForEach-Object { \$n++ }; \$n"
+row "Get-FwDrop -Action * \\| Where-Object, $((s32_bytes / 1000000)) MB slice" "$(last) matched" "$s32_bytes" "$startup"
+best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$s32' -Action * | ForEach-Object { \$n++ }; \$n"
+row "Get-FwDrop -Action * (every record an object), $((s32_bytes / 1000000)) MB slice" "$(last) objects" "$s32_bytes" "$startup"
+best "$PWSH" -NoProfile -NonInteractive -File tools/bench-peer-csv.ps1 "$s4"
+row "PS parsers' Get-Content \\| ConvertFrom-Csv \\| Where-Object, $((s4_bytes / 1000000)) MB slice" "$(last) matched" "$s4_bytes" "$startup"
 
+echo "File: $log ($bytes bytes, $(wc -l <"$log") lines)"
+echo "Machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Best of $RUNS runs (by wall time), page cache warm; PowerShell rows in $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()')."
+echo "net = wall minus pwsh start-up and import for PowerShell rows; x wc = net time / (wc -l time for the same bytes)."
 echo
-echo "File: $log ($bytes bytes, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-echo "Best of $RUNS runs, page cache warm."
-echo
-echo "| tool | time | throughput | result |"
-echo "|---|---|---|---|"
-printf '%s\n' "${results[@]}"
-echo
-printf 'fwcore vs mawk: %.1fx faster\n' "$(calc "$mawk_s / $native_s")"
-printf 'engine start-up (fwsh -Command 0): %s s\n' "$startup_s"
-printf 'Get-FwDrop vs (native + start-up): %.2fx\n' "$(calc "$ps_s / ($native_s + $startup_s)")"
-printf 'Measure-FwDrop vs mawk counting the same groups: %.1fx faster\n' "$(calc "$mawk_group_s / $measure_s")"
-printf 'PS object-per-line peer on the whole file (extrapolated): %.0f s; Get-FwDrop with the filter pushed down: %s s\n' \
-  "$(calc "($peer_objects_s - $startup_s) * $bytes / $s16_bytes + $startup_s")" "$ps_s"
-printf 'On the same %s MB slice, every record as an object then Where-Object: Get-FwDrop %.1fx faster than the peer pattern\n' \
-  "$((s16_bytes / 1000000))" "$(calc "($peer_objects_s - $startup_s) / ($fw_objects_s - $startup_s)")"
-
+echo "| what | wall | net | CPU (user+sys) | net throughput | x wc -l | result |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
 for b in fwrulebench fwsynthbench; do
-  if [ -x "$bindir/$b" ]; then echo; echo "== $b"; "$bindir/$b"; fi
+  if [ -x "$bindir/$b" ] && [ -z "${FW_BENCH_SKIP_RULES:-}" ]; then echo; echo "== $b"; "$bindir/$b"; fi
 done

@@ -98,6 +98,15 @@ namespace Fw.Commands
         [ValidateNotNull]
         public object? Filter { get; set; }
 
+        /// <summary>Most threads reading one log at once (1-256). Default: one per processor core. A log of a few MB,
+        /// a UTF-16 log, and -Bookmark or -Wait reads use one thread.</summary>
+        [Parameter]
+        [ValidateRange(1, FwNative.ReaderThreadsMax)]
+        public int ThrottleLimit { get; set; }
+
+        /// <summary>fw_record_fields the records need (0: all); Measure-FwDrop asks for its keys only.</summary>
+        private protected uint RecordFields { get; set; }
+
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
@@ -304,7 +313,7 @@ namespace Fw.Commands
             LogReader reader;
             try
             {
-                reader = LogReader.Open(path, _filter, startOffset);
+                reader = LogReader.Open(path, _filter, startOffset, 0, (uint)ThrottleLimit, RecordFields);
             }
             catch (FwNativeException e)
             {

@@ -48,6 +48,8 @@ namespace Fw.Commands
                 throw Ensure.LastError(rc);
             }
             _summary = summary;
+            Ensure.Success(FwNative.fw_summary_fields(summary, out var fields));
+            RecordFields = fields; // the reader types only what is counted
         }
 
         /// <inheritdoc/>

@@ -20,8 +20,10 @@ namespace Fw.Core
 
         internal string Path { get; }
 
-        /// <summary>Opens <paramref name="path"/>; throws <see cref="FwNativeException"/> (not found, access denied, I/O).</summary>
-        internal static LogReader Open(string path, DropFilter? filter, ulong startOffset = 0, uint batchSize = 0)
+        /// <summary>Opens <paramref name="path"/> (<paramref name="threads"/>: 0 = one per core; <paramref name="fields"/>:
+        /// the fw_record_fields to type, 0 = all); throws <see cref="FwNativeException"/> (not found, access denied, I/O).</summary>
+        internal static LogReader Open(string path, DropFilter? filter, ulong startOffset = 0, uint batchSize = 0,
+                                       uint threads = 0, uint fields = 0)
         {
             bool added = false;
             try
@@ -33,6 +35,8 @@ namespace Fw.Core
                     BatchSize = batchSize,
                     StartOffset = startOffset,
                     Filter = filter != null ? filter.Handle.DangerousGetHandle() : IntPtr.Zero,
+                    Threads = threads,
+                    Fields = fields,
                 };
                 int rc = FwNative.fw_reader_open(out var handle, Utf8.ToNative(path), ref options);
                 if (rc != (int)FwStatus.Ok)

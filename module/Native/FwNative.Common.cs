@@ -58,7 +58,7 @@ namespace Fw.Native
         internal const string Library = "fwcore";
 
         /// <summary>FW_ABI_VERSION this assembly was compiled against (native/include/fw/common.h).</summary>
-        internal const int AbiVersion = 2;
+        internal const int AbiVersion = 3;
 
         internal const int FamilyNone = 0;
         internal const int FamilyInet = 4;

@@ -29,7 +29,7 @@ namespace Fw.Native
         public fixed byte TcpFlags[8];
     }
 
-    /// <summary>fw_reader_options (version 1).</summary>
+    /// <summary>fw_reader_options (version 2).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct FwReaderOptions
     {
@@ -37,6 +37,8 @@ namespace Fw.Native
         public uint BatchSize;
         public ulong StartOffset;
         public IntPtr Filter;
+        public uint Threads; // 0: one per core
+        public uint Fields;  // fw_record_fields; 0: all
     }
 
     /// <summary>fw_reader_stats.</summary>
@@ -125,7 +127,8 @@ namespace Fw.Native
 
     internal static partial class FwNative
     {
-        internal const uint ReaderOptionsVersion = 1;
+        internal const uint ReaderOptionsVersion = 2;
+        internal const int ReaderThreadsMax = 256;
         internal const long Absent = -1;
         internal const int ProtocolOther = -2;
         internal const long NoTime = long.MinValue;

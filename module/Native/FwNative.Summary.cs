@@ -49,6 +49,9 @@ namespace Fw.Native
         internal static extern int fw_summary_new(out SafeSummaryHandle summary, int[] keys, UIntPtr count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_summary_fields(SafeSummaryHandle summary, out uint fields);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_summary_add(SafeSummaryHandle summary, IntPtr records, UIntPtr count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

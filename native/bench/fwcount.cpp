@@ -1,11 +1,15 @@
 // fwcount: filter-and-count over a pfirewall.log through the public C ABI.
 //
 //   fwcount FILE [--action X] [--protocol X] [--src X] [--dst X] [--src-port X]
-//                [--dst-port X] [--direction X] [--batch N] [--print]
+//                [--dst-port X] [--direction X] [--batch N] [--threads N] [--print]
 //
 // Each option may repeat (values OR'ed); options AND. Prints
 //   matched=N records=N bytes=N seconds=S GB/s=R
-// and, with --print, every matched record first (one line each).
+// and, with --print, every matched record first (one line each). --threads 0 (the
+// default) reads with one thread per core, --threads 1 on the calling thread.
+// --summary counts the matches as Measure-FwDrop does by default (fw_summary by
+// direction, protocol, local port; the reader types only those fields, unless
+// --all-fields) and prints groups=N.
 #include "bench_util.hpp"
 
 #include <fw/fw.h>
@@ -20,7 +24,7 @@ namespace {
 
 int usage() {
     std::fprintf(stderr, "usage: fwcount FILE [--action X] [--protocol X] [--src X] [--dst X] [--src-port X] "
-                         "[--dst-port X] [--direction X] [--batch N] [--print]\n");
+                         "[--dst-port X] [--direction X] [--batch N] [--threads N] [--print]\n");
     return 2;
 }
 
@@ -61,11 +65,19 @@ int main(int argc, char **argv) {
     fw_filter *filter = nullptr;
     if (fw_filter_new(&filter) != FW_OK) return fail("filter");
     fw_reader_options opts = FW_READER_OPTIONS_INIT;
-    bool print_records = false;
+    bool print_records = false, summarise = false, all_fields = false;
     for (int i = 2; i < argc; ++i) {
         std::string opt = argv[i];
         if (opt == "--print") {
             print_records = true;
+            continue;
+        }
+        if (opt == "--summary") {
+            summarise = true;
+            continue;
+        }
+        if (opt == "--all-fields") {
+            all_fields = true;
             continue;
         }
         if (i + 1 >= argc) return usage();
@@ -81,10 +93,19 @@ int main(int argc, char **argv) {
         else if (opt == "--batch") {
             opts.batch_size = static_cast<uint32_t>(std::strtoul(value, nullptr, 10));
             continue;
+        } else if (opt == "--threads") {
+            opts.threads = static_cast<uint32_t>(std::strtoul(value, nullptr, 10));
+            continue;
         } else return usage();
         if (fw_filter_add(filter, field, value) != FW_OK) return fail(opt.c_str());
     }
     opts.filter = filter;
+    fw_summary *summary = nullptr;
+    if (summarise) {
+        const int keys[] = {FW_KEY_DIRECTION, FW_KEY_PROTOCOL, FW_KEY_LOCAL_PORT};
+        if (fw_summary_new(&summary, keys, 3) != FW_OK) return fail("summary");
+        if (!all_fields && fw_summary_fields(summary, &opts.fields) != FW_OK) return fail("summary fields");
+    }
 
     const auto t0 = fw_bench::clock::now();
     fw_reader *reader = nullptr;
@@ -96,10 +117,17 @@ int main(int argc, char **argv) {
     int rc;
     while ((rc = fw_reader_next(reader, &records, &count)) == FW_OK) {
         matched += count;
+        if (summary != nullptr && fw_summary_add(summary, records, count) != FW_OK) return fail("summary add");
         if (print_records)
             for (size_t i = 0; i < count; ++i) print(records[i]);
     }
     if (rc != FW_ITEROVER) return fail("read");
+    if (summary != nullptr) {
+        size_t groups = 0;
+        if (fw_summary_finish(summary, &groups) != FW_OK) return fail("summary finish");
+        std::printf("groups=%zu ", groups);
+        fw_summary_free(summary);
+    }
     fw_reader_stats st{};
     fw_reader_stats_get(reader, &st);
     const double secs = fw_bench::seconds_since(t0);

@@ -47,7 +47,7 @@
 
 /* Bumped whenever a struct layout or a function signature changes.
  * The PowerShell module refuses to run against a library with another value. */
-#define FW_ABI_VERSION 2
+#define FW_ABI_VERSION 3
 
 FW_BEGIN_DECL
 

@@ -183,16 +183,46 @@ FW_API(int) fw_filter_set_expr(fw_filter *filter, const fw_expr *expr);
 
 typedef struct fw_reader fw_reader;
 
-#define FW_READER_OPTIONS_VERSION 1
+/* The fw_record fields a reader fills (fw_reader_options.fields): a caller that
+ * needs a few (a summary) saves typing the others. A field not asked for is
+ * left absent (FW_ABSENT, FW_NO_TIME, FW_AF_NONE, "", FW_ACTION_OTHER,
+ * FW_PATH_NONE); offset and line are always set. A line is still checked for
+ * its field count and for every column that is typed (or that the filter
+ * reads); a malformed value in another column is not noticed. */
+typedef enum fw_record_fields {
+    FW_FIELDS_TIME = 1 << 0,
+    FW_FIELDS_ACTION = 1 << 1,
+    FW_FIELDS_PROTOCOL = 1 << 2,
+    FW_FIELDS_SRC_ADDRESS = 1 << 3,
+    FW_FIELDS_DST_ADDRESS = 1 << 4,
+    FW_FIELDS_SRC_PORT = 1 << 5,
+    FW_FIELDS_DST_PORT = 1 << 6,
+    FW_FIELDS_SIZE = 1 << 7,
+    FW_FIELDS_TCP = 1 << 8,  /* tcp_flags, tcp_syn, tcp_ack, tcp_win */
+    FW_FIELDS_ICMP = 1 << 9, /* icmp_type, icmp_code */
+    FW_FIELDS_INFO = 1 << 10,
+    FW_FIELDS_PATH = 1 << 11,
+    FW_FIELDS_PID = 1 << 12,
+    FW_FIELDS_ALL = (1 << 13) - 1
+} fw_record_fields;
+
+#define FW_READER_OPTIONS_VERSION 2
 
 typedef struct fw_reader_options {
-    unsigned int version;     /* FW_READER_OPTIONS_VERSION */
+    unsigned int version;     /* FW_READER_OPTIONS_VERSION (1 is still accepted: the fields up to filter) */
     uint32_t batch_size;      /* records per fw_reader_next; 0 means 4096 */
     uint64_t start_offset;    /* byte offset of a line start to begin at; 0 = start of file */
     const fw_filter *filter;  /* may be NULL (everything); copied by fw_reader_open */
+    /* Version 2: */
+    uint32_t threads;         /* threads reading the file: 0 = one per core, 1 = the calling thread only;
+                                 at most FW_READER_THREADS_MAX. A file of a few MiB, a UTF-16 file and a
+                                 read from a start_offset use the calling thread. */
+    uint32_t fields;          /* fw_record_fields to fill; 0 = all */
 } fw_reader_options;
 
-#define FW_READER_OPTIONS_INIT { FW_READER_OPTIONS_VERSION, 0, 0, NULL }
+#define FW_READER_THREADS_MAX 256
+
+#define FW_READER_OPTIONS_INIT { FW_READER_OPTIONS_VERSION, 0, 0, NULL, 0, 0 }
 
 /* File bytes one fw_reader_next reads at most before returning early. */
 #define FW_READER_SCAN_BUDGET (4u * 1024u * 1024u)
@@ -210,7 +240,10 @@ typedef struct fw_reader_options {
  * a line start or past the end). */
 FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_options *opts);
 
-/* Next batch of records that pass the filter. On FW_OK, *records points to
+/* Next batch of records that pass the filter, in the file's order (also when
+ * several threads read the file: each reads a range of it, and the batches
+ * come back in order with the same records, line numbers, counters and
+ * diagnostics as one thread gives). On FW_OK, *records points to
  * *count records, borrowed: valid until the next fw_reader_next or
  * fw_reader_free on this reader. Returns FW_ITEROVER at the end of the data
  * (and on every call after it); that is the only end signal.

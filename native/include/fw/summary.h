@@ -6,6 +6,7 @@
  * Use:
  *   int keys[] = { FW_KEY_DIRECTION, FW_KEY_PROTOCOL, FW_KEY_LOCAL_PORT };
  *   fw_summary_new(&s, keys, 3);
+ *   fw_summary_fields(s, &opts.fields);           (optional: type only what is counted)
  *   while (fw_reader_next(r, &records, &n) == FW_OK) fw_summary_add(s, records, n);
  *   fw_summary_finish(s, &groups);                (ordered: most records first)
  *   for i < groups: fw_summary_group_get(s, i, &g);
@@ -67,6 +68,11 @@ typedef struct fw_summary_group {
  * fw_summary_key values; the order is the order of significance when groups
  * have equal counts). */
 FW_API(int) fw_summary_new(fw_summary **out, const int *keys, size_t count);
+
+/* The fw_record_fields fw_summary_add reads (the keys' fields, the time and
+ * the size): pass them as fw_reader_options.fields so that the reader types
+ * nothing else. */
+FW_API(int) fw_summary_fields(const fw_summary *summary, uint32_t *fields);
 
 /* Count a batch of records (as fw_reader_next returns them). */
 FW_API(int) fw_summary_add(fw_summary *summary, const fw_record *records, size_t count);

@@ -2,6 +2,7 @@
 #include "abi/error.hpp"
 #include "abi/handles.hpp"
 #include "log/filter.hpp"
+#include "log/parallel.hpp"
 #include "log/reader.hpp"
 
 #include <fw/log.h>
@@ -11,7 +12,9 @@
 #include <memory>
 
 struct fw_reader {
-    fw::log::reader value;
+    fw_reader(std::string_view path, fw::log::reader_options o, fw::log::parallel_options par)
+        : value(path, std::move(o), par) {}
+    fw::log::parallel_reader value;
 };
 
 namespace {
@@ -69,12 +72,26 @@ FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_op
         FW_CHECK_ARG(path != nullptr, "fw_reader_open: path is NULL");
         FW_CHECK_ARG(*path != '\0', "fw_reader_open: path is empty");
         fw::log::reader_options o;
+        fw::log::parallel_options par;
         if (opts != nullptr) {
-            if (opts->version != FW_READER_OPTIONS_VERSION)
+            if (opts->version != 1 && opts->version != FW_READER_OPTIONS_VERSION)
                 return fw::abi::set_error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
                                           fmt::format("fw_reader_open: options version {} is not {} "
-                                                      "(FW_READER_OPTIONS_VERSION)",
+                                                      "(FW_READER_OPTIONS_VERSION) or 1",
                                                       opts->version, FW_READER_OPTIONS_VERSION));
+            if (opts->version >= 2) { // a version 1 struct ends at filter
+                if (opts->threads > FW_READER_THREADS_MAX)
+                    return fw::abi::set_error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
+                                              fmt::format("fw_reader_open: threads {} is over {} (FW_READER_THREADS_MAX)",
+                                                          opts->threads, FW_READER_THREADS_MAX));
+                if ((opts->fields & ~static_cast<uint32_t>(FW_FIELDS_ALL)) != 0)
+                    return fw::abi::set_error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
+                                              fmt::format("fw_reader_open: fields 0x{:x} has bits that are not "
+                                                          "fw_record_fields",
+                                                          opts->fields));
+                par.threads = opts->threads;
+                o.fields = opts->fields == 0 ? static_cast<uint32_t>(FW_FIELDS_ALL) : opts->fields;
+            }
             if (opts->batch_size > max_batch_size)
                 return fw::abi::set_error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
                                           fmt::format("fw_reader_open: batch_size {} is over {}", opts->batch_size,
@@ -83,7 +100,7 @@ FW_API(int) fw_reader_open(fw_reader **out, const char *path, const fw_reader_op
             o.start_offset = opts->start_offset;
             if (opts->filter != nullptr) o.filt = opts->filter->value; // a copy: readers share nothing
         }
-        *out = std::make_unique<fw_reader>(fw_reader{fw::log::reader(path, std::move(o))}).release();
+        *out = std::make_unique<fw_reader>(path, std::move(o), par).release();
         return FW_OK;
     });
 }

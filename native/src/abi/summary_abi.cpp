@@ -36,6 +36,16 @@ FW_API(int) fw_summary_new(fw_summary **out, const int *keys, size_t count) {
     });
 }
 
+FW_API(int) fw_summary_fields(const fw_summary *summary, uint32_t *fields) {
+    if (fields != nullptr) *fields = 0;
+    return fw::abi::guard([&] {
+        FW_CHECK_ARG(summary != nullptr, "fw_summary_fields: summary is NULL");
+        FW_CHECK_ARG(fields != nullptr, "fw_summary_fields: fields is NULL");
+        *fields = summary->counter.record_fields();
+        return static_cast<int>(FW_OK);
+    });
+}
+
 FW_API(int) fw_summary_add(fw_summary *summary, const fw_record *records, size_t count) {
     return fw::abi::guard([&] {
         FW_CHECK_ARG(summary != nullptr, "fw_summary_add: summary is NULL");

@@ -98,6 +98,7 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
         fw_reader_options o = FW_READER_OPTIONS_INIT;
         o.batch_size = batch_size_;
         o.start_offset = seg.start;
+        o.threads = 1; // positions follow the file as read; a segment is one reader's work
         o.filter = filter_ ? &*filter_ : nullptr;
         fw_reader *raw = nullptr;
         const int rc = fw_reader_open(&raw, where.c_str(), &o);

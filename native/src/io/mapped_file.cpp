@@ -147,6 +147,18 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
     handle_ = std::exchange(file.h, INVALID_HANDLE_VALUE); // kept for read_at
 }
 
+mapped_file mapped_file::reopen() const {
+    mapped_file copy;
+    copy.path_ = path_;
+    copy.size_ = size_;
+    // A new file object for the same file: synchronous reads on one handle would be serialised.
+    HANDLE h = ReOpenFile(static_cast<HANDLE>(handle_), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                          FILE_FLAG_SEQUENTIAL_SCAN);
+    if (h == INVALID_HANDLE_VALUE) fail_os(GetLastError(), path_, "reopen");
+    copy.handle_ = h;
+    return copy;
+}
+
 std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {
     drop_view();
     std::size_t total = 0;
@@ -235,6 +247,15 @@ mapped_file::mapped_file(std::string_view path_utf8) : path_(path_utf8) {
     ::madvise(p, static_cast<std::size_t>(size_), MADV_SEQUENTIAL);
     data_ = static_cast<const char *>(p);
     fd_ = std::exchange(file.fd, -1); // kept for read_at
+}
+
+mapped_file mapped_file::reopen() const {
+    mapped_file copy;
+    copy.path_ = path_;
+    copy.size_ = size_;
+    copy.fd_ = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+    if (copy.fd_ < 0) fail_os(errno, path_, "reopen");
+    return copy;
 }
 
 std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n) const {

@@ -43,11 +43,17 @@ public:
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
     [[nodiscard]] const std::string &path() const noexcept { return path_; }
 
+    // The same open file once more, without a view, for another thread's read_at (parallel_reader): a
+    // descriptor duplicated (POSIX) or a handle reopened (Windows), never the path opened again, so a
+    // rotation meanwhile cannot swap the file. size() is this one's. Throws fw::error FW_EIO.
+    [[nodiscard]] mapped_file reopen() const;
+
     // Read up to n bytes at offset into dst; fewer at the end of the file (0 past it).
     // Releases the view first (see data()). Throws fw::error FW_EIO naming the path and the reason.
     std::size_t read_at(std::uint64_t offset, char *dst, std::size_t n) const;
 
 private:
+    mapped_file() = default; // for reopen
     void release() noexcept;
     void drop_view() const noexcept;
 

@@ -2,6 +2,7 @@
 
 #include "net/address.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -176,7 +177,93 @@ inline bool number_into(std::string_view v, std::int64_t max, T &dest) noexcept 
 
 } // namespace
 
+namespace {
+
+// The columns behind each fw_record_fields bit.
+struct field_columns {
+    std::uint32_t bit;
+    column first, last; // a run of consecutive columns in the enum
+};
+constexpr field_columns field_map[] = {
+    {FW_FIELDS_TIME, column::date, column::time},       {FW_FIELDS_ACTION, column::action, column::action},
+    {FW_FIELDS_PROTOCOL, column::protocol, column::protocol}, {FW_FIELDS_SRC_ADDRESS, column::src_ip, column::src_ip},
+    {FW_FIELDS_DST_ADDRESS, column::dst_ip, column::dst_ip}, {FW_FIELDS_SRC_PORT, column::src_port, column::src_port},
+    {FW_FIELDS_DST_PORT, column::dst_port, column::dst_port}, {FW_FIELDS_SIZE, column::size, column::size},
+    {FW_FIELDS_TCP, column::tcpflags, column::tcpwin},  {FW_FIELDS_ICMP, column::icmptype, column::icmpcode},
+    {FW_FIELDS_INFO, column::info, column::info},       {FW_FIELDS_PATH, column::path, column::path},
+    {FW_FIELDS_PID, column::pid, column::pid},
+};
+
+std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
+                                        fw_record &r, date_cache *cache) noexcept;
+
+} // namespace
+
+int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
+    int last = -1;
+    for (const auto &m : field_map) {
+        if ((wanted & m.bit) == 0) continue;
+        for (auto c = static_cast<unsigned>(m.first); c <= static_cast<unsigned>(m.last); ++c)
+            last = std::max<int>(last, lay.index[c]);
+    }
+    return last;
+}
+
 std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
+                                  fw_record &r, date_cache *cache, std::uint32_t wanted) noexcept {
+    if (wanted == FW_FIELDS_ALL) return type_every_column(line, n, f, lay, r, cache);
+    // Each column's text when it is read ("-" when the layout has no such column).
+    auto at = [&](column c) {
+        const auto i = lay[c];
+        return i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
+    };
+    auto want = [&](std::uint32_t bit) { return (wanted & bit) != 0; };
+    r.time = FW_NO_TIME;
+    if (want(FW_FIELDS_TIME) && (lay.has(column::date) || lay.has(column::time)))
+        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
+    r.action = want(FW_FIELDS_ACTION) ? parse_action(at(column::action)) : std::uint8_t{FW_ACTION_OTHER};
+    r.protocol = FW_ABSENT;
+    if (want(FW_FIELDS_PROTOCOL) && !parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
+    r.src = fw_addr{};
+    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src)) return column::src_ip;
+    r.dst = fw_addr{};
+    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
+    r.src_port = r.dst_port = FW_ABSENT;
+    if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port)) return column::src_port;
+    if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
+    r.size = FW_ABSENT;
+    if (want(FW_FIELDS_SIZE) && !number_into(at(column::size), INT64_MAX, r.size)) return column::size;
+    std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
+    r.tcp_syn = r.tcp_ack = FW_ABSENT;
+    r.tcp_win = FW_ABSENT;
+    if (want(FW_FIELDS_TCP)) {
+        std::string_view flags = at(column::tcpflags);
+        if (!detail::is_dash(flags)) {
+            if (flags.size() >= sizeof r.tcp_flags) return column::tcpflags;
+            for (char c : flags)
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return column::tcpflags;
+            std::memcpy(r.tcp_flags, flags.data(), flags.size());
+        }
+        if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn)) return column::tcpsyn;
+        if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack)) return column::tcpack;
+        if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win)) return column::tcpwin;
+    }
+    r.icmp_type = r.icmp_code = FW_ABSENT;
+    if (want(FW_FIELDS_ICMP)) {
+        if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type)) return column::icmptype;
+        if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code)) return column::icmpcode;
+    }
+    r.info = FW_ABSENT;
+    if (want(FW_FIELDS_INFO) && !number_into(at(column::info), INT64_MAX, r.info)) return column::info;
+    r.path = want(FW_FIELDS_PATH) ? parse_path(at(column::path)) : std::uint8_t{FW_PATH_NONE};
+    r.pid = FW_ABSENT;
+    if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
+    return std::nullopt;
+}
+
+namespace {
+// Every column (type_record with FW_FIELDS_ALL).
+std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
                                   fw_record &r, date_cache *cache) noexcept {
     // Every known column's text, once ("-" when the layout has no such column).
     // (Plain arrays, left uninitialised: zeroing them cost more than filling them.)
@@ -226,5 +313,6 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
     if (!number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
     return std::nullopt;
 }
+} // namespace
 
 } // namespace fw::log

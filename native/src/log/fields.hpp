@@ -201,11 +201,16 @@ struct date_cache {
 // An address column: IPv4, IPv6 or '-'. False when malformed.
 [[nodiscard]] bool parse_address(std::string_view s, fw_addr &out) noexcept;
 
-// Type every column of a well-formed line (field count already checked against
-// the layout) into out. Returns the first column that is malformed, if any.
-// cache may be null.
+// Type the columns of a well-formed line (field count already checked against
+// the layout) into out: those of `wanted` (fw_record_fields); the other fields
+// of out are set absent. Returns the first typed column that is malformed, if
+// any. cache may be null. fields must hold the starts of every typed column
+// and of the field after it (typed_fields_needed).
 [[nodiscard]] std::optional<column> type_record(const char *line, std::size_t n, const field_index &fields,
-                                                const layout &lay, fw_record &out,
-                                                date_cache *cache = nullptr) noexcept;
+                                                const layout &lay, fw_record &out, date_cache *cache = nullptr,
+                                                std::uint32_t wanted = FW_FIELDS_ALL) noexcept;
+
+// The highest layout position type_record reads for `wanted`, or -1.
+[[nodiscard]] int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept;
 
 } // namespace fw::log

@@ -38,17 +38,40 @@ const layout standard18 = layout::standard(true);
 
 } // namespace
 
-reader::reader(std::string_view path, reader_options options)
-    : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
+reader::reader(std::string_view path, reader_options options) : reader(io::mapped_file(path), std::move(options)) {}
+
+reader::reader(io::mapped_file file, reader_options options)
+    : file_(std::move(file)), filter_(std::move(options.filt)),
+      batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
     filter_.lift_expression();
     filtering_ = !filter_.empty();
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
                filter_.paths != 0,       filter_.has_time(),         filter_.expr.has_value()};
-    need_ = need_std_ = fields_needed(standard17);
+    typed_ = options.fields & FW_FIELDS_ALL;
+    if (typed_ == 0) typed_ = FW_FIELDS_ALL;
+    need_ = need_std_ = std::max(fields_needed(standard17), fields_needed(standard18));
     batch_.resize(std::min<std::uint32_t>(batch_size_, 4096));
     stats_.file_size = file_.size();
+    end_ = std::min<std::uint64_t>(options.end_offset, file_.size());
+
+    if (options.known_start) {
+        // One range of a file whose start another reader looked at: no BOM, no search, no map.
+        if (options.start_offset > end_)
+            fail_invalid(fmt::format("start offset {} is past the end of the range ({})", options.start_offset, end_));
+        stats_.encoding = FW_ENC_UTF8;
+        if (const auto &lay = options.known_start->fields) {
+            layout_ = *lay;
+            have_header_ = true;
+            need_ = fields_needed(layout_);
+            stats_.has_pid = lay->has(column::pid) ? 1 : 0;
+        }
+        buffer_.resize(buffer_size + scan_padding, ' ');
+        buffer_base_ = next_src_ = stats_.position = options.start_offset;
+        file_.unmap();
+        return;
+    }
 
     const auto bytes = file_.data();
     const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
@@ -165,9 +188,11 @@ void reader::header_line(const char *line, std::size_t n, bool counted) {
 }
 
 std::size_t reader::fields_needed(const layout &lay) const noexcept {
-    if (!filtering_) return max_fields;
+    const bool typing_all = typed_ == FW_FIELDS_ALL;
+    if (!filtering_ && typing_all) return max_fields;
     const filter &f = filter_;
-    int last = -1;
+    // Typing only some fields: tokenize as far as they (and the filter) go, once.
+    int last = typing_all ? -1 : last_typed_position(lay, typed_);
     auto use = [&](bool on, column c) {
         if (on && lay[c] > last) last = lay[c];
     };
@@ -263,7 +288,7 @@ FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::
         case verdict::bad: skip_column(cur_line_, bad, line, n, *lay); return;
         case verdict::pass: break;
         }
-        if (need < max_fields) tokenize<Hw>(line, n, readable_end, fields_); // all of them now
+        if (need < max_fields && typed_ == FW_FIELDS_ALL) tokenize<Hw>(line, n, readable_end, fields_); // all of them now
     }
     // Slots are reused, not cleared per record: type_record sets every field
     // (zeroing 136 bytes per record cost a quarter of the reading time).
@@ -272,7 +297,7 @@ FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::
     fw_record &r = batch_[batch_len_];
     r.offset = offset;
     r.line = cur_line_;
-    if (auto c = type_record(line, n, fields_, *lay, r, &dates_)) {
+    if (auto c = type_record(line, n, fields_, *lay, r, &dates_, typed_)) {
         skip_column(cur_line_, *c, line, n, *lay);
         return;
     }
@@ -359,7 +384,7 @@ bool reader::refill() {
     buffer_base_ += scale_ * pos_;
     pos_ = 0;
     buffer_len_ = keep;
-    std::uint64_t units_left = (stats_.file_size - next_src_) / scale_;
+    std::uint64_t units_left = next_src_ < end_ ? (end_ - next_src_) / scale_ : 0;
     if (units_left == 0) return false;
     if (keep == buffer_size) {
         // A line longer than the buffer: skip it up to its line end.
@@ -386,6 +411,12 @@ bool reader::refill() {
     return true;
 }
 
+std::vector<fw_record> reader::take_batch(std::vector<fw_record> spare) {
+    if (spare.empty()) spare.resize(std::min<std::uint32_t>(batch_size_, 4096));
+    std::swap(spare, batch_);
+    return spare;
+}
+
 std::span<const fw_record> reader::next() {
     batch_len_ = 0;
     batch_full_ = false;
@@ -398,7 +429,7 @@ std::span<const fw_record> reader::next() {
         // Enough read for one call: give control back with what there is (maybe nothing).
         if (next_src_ >= budget_end) break;
         if (!refill()) {
-            bool odd_byte = utf16_ && next_src_ < stats_.file_size;
+            bool odd_byte = utf16_ && next_src_ < end_;
             if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + scale_ * pos_ >= prefix_end_)
                 finish_tail(line_no_ + 1);
             done_ = true;

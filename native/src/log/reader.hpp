@@ -16,6 +16,7 @@
 #include <fw/log.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,18 @@ struct reader_options {
     filter filt;
     // Use POPCNT/BMI1 when the CPU has them (false: the baseline code, for tests).
     bool cpu_features = true;
+    // fw_record_fields to type (FW_FIELDS_ALL: every one).
+    std::uint32_t fields = FW_FIELDS_ALL;
+    // Read up to this file offset only (a line start, or past the end: the whole file). parallel_reader
+    // reads one file as several ranges [start_offset, end_offset).
+    std::uint64_t end_offset = UINT64_MAX;
+    // The state at start_offset when the caller knows it (parallel_reader): the reader then neither looks
+    // at the file's start (BOM, layout) nor counts the lines before start_offset. The file is UTF-8 and
+    // start_offset a line start past any BOM; line numbers count from start_offset (its line is line 1).
+    struct range_start {
+        std::optional<layout> fields; // the '#Fields:' layout in force; nullopt before any
+    };
+    std::optional<range_start> known_start;
 };
 
 struct diagnostic {
@@ -41,6 +54,8 @@ public:
     // Throws fw::error: file errors (see mapped_file), FW_EINVALID for a
     // start_offset past the end or not at a line start.
     reader(std::string_view path, reader_options options);
+    // The same for a file already open (parallel_reader opens it once, then reopens it per range).
+    reader(io::mapped_file file, reader_options options);
 
     // The next records that pass the filter. Returns early, with fewer records
     // than a batch (possibly none), once it has read scan_budget bytes of the
@@ -54,6 +69,15 @@ public:
     [[nodiscard]] const fw_reader_stats &stats() const noexcept { return stats_; }
     // Skipped lines (the first FW_MAX_SKIPPED_LINES) and an incomplete last line.
     [[nodiscard]] const std::vector<diagnostic> &diagnostics() const noexcept { return diags_; }
+    // Line ends ('\n') consumed so far, counted from the file's start (from start_offset with known_start).
+    [[nodiscard]] std::uint64_t line_ends() const noexcept { return line_no_; }
+    // The '#Fields:' layout in force now; nullopt before the first one.
+    [[nodiscard]] std::optional<layout> current_layout() const {
+        return have_header_ ? std::optional<layout>(layout_) : std::nullopt;
+    }
+    // Hands over the storage of the batch next() returned (its records stay valid in it) and takes
+    // spare (resized to at least one slot) for the next batch: parallel_reader queues batches without a copy.
+    std::vector<fw_record> take_batch(std::vector<fw_record> spare);
 
     // Buffer size in (narrowed) bytes; also the longest line the reader takes.
     static constexpr std::size_t buffer_size = 256 * 1024;
@@ -94,6 +118,7 @@ private:
     struct checks { // which columns the filter tests, decided once
         bool action, protocol, src, dst, src_port, dst_port, path, time, expr;
     } checks_{};
+    std::uint32_t typed_ = FW_FIELDS_ALL; // fw_record_fields to type
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_; // slots, grown up to batch_size_ as needed
     std::size_t batch_len_ = 0;    // records of the current batch
@@ -120,6 +145,7 @@ private:
     std::size_t buffer_len_ = 0;    // bytes in buffer_
     std::uint64_t buffer_base_ = 0; // file offset of buffer_[0]
     std::uint64_t next_src_ = 0;    // file offset of the next byte to read
+    std::uint64_t end_ = 0;         // file offset where reading stops (the size, or end_offset)
     std::uint64_t prefix_end_ = 0;  // lines before this file offset only set the layout (UTF-16 start_offset)
     bool discarding_ = false;       // inside an over-long line
 };

@@ -96,6 +96,30 @@ void copy_address(fw_addr &to, const fw_addr *from) noexcept {
 
 bool counter::valid_key(int key) noexcept { return key >= FW_KEY_ACTION && key <= FW_KEY_HOUR; }
 
+std::uint32_t counter::record_fields() const noexcept {
+    std::uint32_t f = FW_FIELDS_TIME | FW_FIELDS_SIZE; // first/last seen, bytes
+    for (int k : keys_) {
+        switch (k) {
+        case FW_KEY_ACTION: f |= FW_FIELDS_ACTION; break;
+        case FW_KEY_PROTOCOL: f |= FW_FIELDS_PROTOCOL; break;
+        case FW_KEY_SRC_ADDRESS: f |= FW_FIELDS_SRC_ADDRESS; break;
+        case FW_KEY_DST_ADDRESS: f |= FW_FIELDS_DST_ADDRESS; break;
+        case FW_KEY_SRC_PORT: f |= FW_FIELDS_SRC_PORT; break;
+        case FW_KEY_DST_PORT: f |= FW_FIELDS_DST_PORT; break;
+        case FW_KEY_DIRECTION: f |= FW_FIELDS_PATH; break;
+        case FW_KEY_LOCAL_ADDRESS:
+        case FW_KEY_REMOTE_ADDRESS: f |= FW_FIELDS_PATH | FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS; break;
+        case FW_KEY_LOCAL_PORT:
+        case FW_KEY_REMOTE_PORT: f |= FW_FIELDS_PATH | FW_FIELDS_SRC_PORT | FW_FIELDS_DST_PORT; break;
+        case FW_KEY_ICMP_TYPE: f |= FW_FIELDS_ICMP; break;
+        case FW_KEY_PID: f |= FW_FIELDS_PID; break;
+        case FW_KEY_HOUR: f |= FW_FIELDS_TIME; break;
+        default: break;
+        }
+    }
+    return f;
+}
+
 counter::counter(std::vector<int> keys) : keys_(std::move(keys)) {
     Expects(!keys_.empty() && keys_.size() <= FW_SUMMARY_KEYS_MAX);
     std::size_t size = 0;
@@ -104,7 +128,7 @@ counter::counter(std::vector<int> keys) : keys_(std::move(keys)) {
         size += width(k);
     }
     key_size_ = (size + 7) / 8 * 8;
-    slots_.assign(1024, 0);
+    slots_.assign(1024, slot{});
 }
 
 void counter::add(std::span<const fw_record> records) {
@@ -144,14 +168,28 @@ void counter::add(std::span<const fw_record> records) {
     order_.clear();
 }
 
+namespace {
+// Keys are whole words (key_size_ is a multiple of 8): compared inline, not through a memcmp call.
+bool same_key(const std::byte *a, const std::byte *b, std::size_t size) noexcept {
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i < size; i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+} // namespace
+
 std::uint32_t counter::find_or_insert(const std::byte *key, std::uint64_t hash, const fw_record &r) {
     const std::size_t mask = slots_.size() - 1;
     std::size_t empty = hash & mask;
     for (;; empty = (empty + 1) & mask) {
-        const std::uint32_t s = slots_[empty];
-        if (s == 0) break;
-        if (hashes_[s - 1] == hash && std::memcmp(key_bytes_.data() + (s - 1) * key_size_, key, key_size_) == 0)
-            return s - 1;
+        const slot &s = slots_[empty];
+        if (s.group == 0) break;
+        if (s.hash == hash && same_key(key_bytes_.data() + (s.group - 1) * key_size_, key, key_size_))
+            return s.group - 1;
     }
     // A new group: its key fields, from the record that opened it.
     fw_summary_group g = empty_group();
@@ -177,20 +215,21 @@ std::uint32_t counter::find_or_insert(const std::byte *key, std::uint64_t hash, 
     }
     const auto index = gsl::narrow<std::uint32_t>(groups_.size());
     groups_.push_back(g);
-    hashes_.push_back(hash);
     key_bytes_.insert(key_bytes_.end(), key, key + key_size_);
-    slots_[empty] = index + 1; // the free slot the lookup stopped at
+    slots_[empty] = slot{hash, index + 1}; // the free slot the lookup stopped at
     if (groups_.size() * 2 > slots_.size()) grow();
     return index;
 }
 
 void counter::grow() {
-    slots_.assign(slots_.size() * 2, 0);
+    std::vector<slot> old(slots_.size() * 2);
+    old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t g = 0; g < groups_.size(); ++g) {
-        for (std::size_t i = hashes_[g] & mask;; i = (i + 1) & mask) {
-            if (slots_[i] == 0) {
-                slots_[i] = gsl::narrow<std::uint32_t>(g + 1);
+    for (const slot &s : old) {
+        if (s.group == 0) continue;
+        for (std::size_t i = s.hash & mask;; i = (i + 1) & mask) {
+            if (slots_[i].group == 0) {
+                slots_[i] = s;
                 break;
             }
         }

@@ -27,6 +27,9 @@ public:
 
     [[nodiscard]] static bool valid_key(int key) noexcept;
 
+    // The fw_record_fields add() reads: the keys' fields, the time and the size.
+    [[nodiscard]] std::uint32_t record_fields() const noexcept;
+
 private:
     std::uint32_t find_or_insert(const std::byte *key, std::uint64_t hash, const fw_record &r);
     void grow();
@@ -34,9 +37,13 @@ private:
     std::vector<int> keys_;
     std::size_t key_size_;             // bytes of a packed key, a multiple of 8
     std::vector<std::byte> key_bytes_; // group i's key at i * key_size_
-    std::vector<std::uint64_t> hashes_;
     std::vector<fw_summary_group> groups_;
-    std::vector<std::uint32_t> slots_; // 0 = empty, else group index + 1
+    // A slot holds the hash beside the group index, so a probe touches one cache line, not three.
+    struct slot {
+        std::uint64_t hash = 0;
+        std::uint32_t group = 0; // 0 = empty, else group index + 1
+    };
+    std::vector<slot> slots_;
     std::vector<std::uint32_t> order_;
 };
 

@@ -122,7 +122,13 @@ TEST_CASE("fw_reader_next: count 0 with FW_OK while a filter matches nothing in 
 TEST_CASE("fw_reader_next: without a filter a large file still comes in full batches", "[log][reader][budget]") {
     const std::size_t n = 60000;
     temp_file f(make_log(n, 0));
-    auto r = fw_test::read_all(f.path(), nullptr, 1000);
+    // One thread: every batch full. Several threads read the file as ranges, and a range ends its
+    // last batch: batches are full except at range ends, never over the batch size.
+    auto parallel = fw_test::read_all(f.path(), nullptr, 1000, 0, 4);
+    REQUIRE(parallel.open_rc == FW_OK);
+    CHECK(parallel.records.size() == n);
+    for (auto c : parallel.batch_sizes) CHECK(c <= 1000);
+    auto r = fw_test::read_all(f.path(), nullptr, 1000, 0, 1);
     REQUIRE(r.open_rc == FW_OK);
     CHECK(r.next_rc == FW_ITEROVER);
     CHECK(r.records.size() == n);

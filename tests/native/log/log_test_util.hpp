@@ -62,9 +62,10 @@ struct read_result {
 
 // Read a whole file through fw_reader_*; the filter is borrowed (may be null).
 inline read_result read_all(const std::string &path, const fw_filter *filter = nullptr, std::uint32_t batch = 0,
-                            std::uint64_t start = 0) {
+                            std::uint64_t start = 0, std::uint32_t threads = 0) {
     read_result out;
     fw_reader_options opts = FW_READER_OPTIONS_INIT;
+    opts.threads = threads;
     opts.batch_size = batch;
     opts.start_offset = start;
     opts.filter = filter;

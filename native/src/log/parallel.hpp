@@ -1,0 +1,144 @@
+// Every core on one log: the file is split into ranges at line ends, worker
+// threads read the ranges with ordinary readers (reader over [begin, end)),
+// and next() hands out their batches in the file's order, with line numbers,
+// counters and diagnostics exactly as one reader reading the whole file gives.
+//
+// - Ranges are a few MiB. Workers claim them in order, at most a few ranges
+//   ahead of the caller; each range keeps a bounded queue of batches (a worker
+//   waits when its queue is full), so memory does not grow with the file.
+// - Line numbers: a range reader counts from its own start; the caller's
+//   thread adds the line ends of the ranges before it (a prefix sum), since it
+//   drains range k only after every range before k is done.
+// - Layout: a range needs the '#Fields:' layout in force at its start, known
+//   only once the ranges before it are read. A worker guesses it (the last
+//   header a finished range saw, else the file's first header); when the
+//   caller reaches the range and the guess was wrong (a header changed the
+//   layout in a range the worker had not seen), the worker's output is dropped
+//   and the caller's thread reads that range again with the right layout.
+// - One reader on the caller's thread (no worker) when the file is small,
+//   UTF-16 (narrowed as read), read from a start_offset, or threads is 1.
+#pragma once
+
+#include "log/reader.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace fw::log {
+
+struct parallel_options {
+    unsigned threads = 0;          // worker threads; 0: one per core
+    std::uint64_t range_bytes = 0; // bytes per range; 0: from the file size (tests use tiny ranges)
+    std::uint64_t min_bytes = 0;   // smaller files are read on the caller's thread; 0: the default
+};
+
+class parallel_reader {
+public:
+    // Throws fw::error as reader does (the file is opened here, once).
+    parallel_reader(std::string_view path, reader_options options, parallel_options par = {});
+    ~parallel_reader();
+    parallel_reader(const parallel_reader &) = delete;
+    parallel_reader &operator=(const parallel_reader &) = delete;
+
+    // As reader::next: records in the file's order; empty and done() at the end.
+    // Returns at least once per range (possibly empty), so a filter that matches
+    // nothing still gives control back every few MiB.
+    std::span<const fw_record> next();
+    [[nodiscard]] bool done() const noexcept { return single_ ? single_->done() : done_; }
+    [[nodiscard]] const fw_reader_stats &stats() const noexcept { return single_ ? single_->stats() : stats_; }
+    [[nodiscard]] const std::vector<diagnostic> &diagnostics() const noexcept {
+        return single_ ? single_->diagnostics() : diags_;
+    }
+    // Worker threads used (0: read on the caller's thread).
+    [[nodiscard]] unsigned workers() const noexcept { return workers_wanted_; }
+
+    // Defaults, exposed for tests and the benchmark.
+    static constexpr std::uint64_t default_range_bytes = 4u * 1024u * 1024u;
+    static constexpr std::uint64_t default_min_bytes = 2u * 1024u * 1024u;
+    static constexpr std::size_t queue_batches = 16; // batches a range holds before its worker waits
+
+private:
+    struct batch {
+        std::vector<fw_record> records;
+        std::size_t count = 0;
+        fw_reader_stats stats{}; // the range reader's counters after this batch
+    };
+    struct range {
+        std::uint64_t begin = 0, end = 0;
+        bool claimed = false;
+        std::optional<layout> assumed; // the layout its worker started with
+        std::deque<batch> queue;       // produced, not yet handed out
+        bool finished = false;
+        bool cancelled = false;
+        // When finished:
+        fw_reader_stats stats{};
+        std::vector<diagnostic> diags;
+        std::uint64_t line_ends = 0;
+        std::optional<layout> final_layout;
+        bool saw_header = false;
+        std::exception_ptr error;
+    };
+
+    void start_workers();
+    void stop_workers() noexcept;
+    void work();
+    void read_range(std::size_t k, const std::optional<layout> &assumed);
+    [[nodiscard]] std::optional<layout> guess_for(std::size_t k) const; // under mutex_
+    [[nodiscard]] reader_options range_options(std::size_t k, const std::optional<layout> &start) const;
+    [[nodiscard]] std::vector<fw_record> take_spare();
+    // Folds the finished range current_ into the totals and moves on to the next range.
+    void finish_range(const fw_reader_stats &s, const std::vector<diagnostic> &d, std::uint64_t line_ends,
+                      std::optional<layout> final_layout);
+    std::span<const fw_record> deliver(std::vector<fw_record> records, std::size_t count,
+                                       const fw_reader_stats &range_stats);
+    // The totals of the ranges before current_ plus current_'s counters so far.
+    [[nodiscard]] fw_reader_stats merged(const fw_reader_stats &range_stats) const;
+
+    // One reader on the caller's thread (the whole file), when not split.
+    std::optional<reader> single_;
+
+    // Split reading.
+    std::optional<io::mapped_file> file_; // unmapped; reopened per range
+    reader_options options_;
+    std::vector<range> ranges_;
+    std::optional<layout> first_header_; // the file's first '#Fields:' layout (the guess before any range ends)
+    unsigned workers_wanted_ = 0;
+    std::size_t window_ = 0; // ranges claimed ahead of the caller, at most
+
+    std::mutex mutex_;
+    std::condition_variable consumer_cv_; // a batch queued or a range finished
+    std::condition_variable worker_cv_;   // queue space, a range handed out, a cancel, stop
+    std::vector<std::thread> threads_;
+    std::atomic<bool> stop_{false};
+    std::size_t next_claim_ = 0;
+    std::size_t hint_range_ = SIZE_MAX; // highest finished range that saw a header
+    std::optional<layout> hint_layout_;
+    std::vector<std::vector<fw_record>> spares_; // batch storage handed back by the caller
+
+    // Caller's side.
+    std::size_t current_ = 0;                // range being handed out
+    bool current_checked_ = false;           // its guess was checked
+    bool current_delivered_ = false;         // a batch of it was handed out
+    std::optional<reader> inline_;           // re-reading range current_ on this thread
+    std::vector<fw_record> delivered_;       // storage of the last batch handed out
+    std::optional<layout> layout_at_current_; // the real layout at ranges_[current_].begin
+    std::uint64_t line_base_ = 0;            // line ends before ranges_[current_]
+    fw_reader_stats done_stats_{};           // totals of the ranges before current_
+    std::uint64_t diag_skips_ = 0;           // skipped-line diagnostics kept so far
+    fw_reader_stats stats_{};
+    std::vector<diagnostic> diags_;
+    bool done_ = false;
+    bool started_ = false;
+};
+
+} // namespace fw::log
