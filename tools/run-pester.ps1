@@ -6,7 +6,7 @@ param(
     [string[]] $Path = @([System.IO.Path]::Combine($PSScriptRoot, '..', 'tests', 'pester'))
 )
 $ErrorActionPreference = 'Stop'
-Import-Module $PesterManifest -Force
+Import-Module (Resolve-Path -LiteralPath $PesterManifest).Path -Force
 $null = New-Item -ItemType Directory -Force -Path $ResultsDirectory
 
 $config = New-PesterConfiguration

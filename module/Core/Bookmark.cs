@@ -48,7 +48,7 @@ namespace Fw.Core
         /// <summary>File names compare like the file system does: case-insensitively on Windows.</summary>
         internal static bool SameLogPath(string a, string b) =>
             string.Equals(Normalize(a), Normalize(b),
-                RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+                Platform.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
         private static string Normalize(string p)
         {
@@ -267,7 +267,7 @@ namespace Fw.Core
         {
             string path = bookmarkFile + ".lock";
             string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            var options = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileOptions.DeleteOnClose : FileOptions.None;
+            var options = Platform.IsWindows ? FileOptions.DeleteOnClose : FileOptions.None;
             var deadline = DateTime.UtcNow + wait;
             while (true)
             {
