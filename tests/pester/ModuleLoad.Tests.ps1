@@ -4,6 +4,7 @@ BeforeAll {
     $script:FwAssembly = (Get-Module Fw).ImplementingAssembly
     $script:Pwsh = @('pwsh.exe', 'pwsh') | ForEach-Object { [System.IO.Path]::Combine($PSHOME, $_) } |
         Where-Object { [System.IO.File]::Exists($_) } | Select-Object -First 1
+    $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'   # $IsWindows does not exist in 5.1
     $script:CheckRefs = [System.IO.Path]::Combine($FwRepo, 'tools', 'check-assembly-refs.ps1')
 
     # Calls an internal static method of Fw.dll (the module's own logic, without a platform to run it on).
@@ -15,7 +16,8 @@ BeforeAll {
     }
 }
 
-Describe 'Fw.dll for Windows PowerShell 5.1 (.NET Framework 4.7.2)' {
+# The reference check reads metadata with System.Reflection.Metadata, which PowerShell 7 has in the box.
+Describe 'Fw.dll for Windows PowerShell 5.1 (.NET Framework 4.7.2)' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
     It 'references only netstandard and System.Management.Automation, and no ValueTuple or RuntimeInformation' {
         $out = & $Pwsh -NoProfile -NonInteractive -File $CheckRefs $FwAssembly.Location
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
@@ -42,8 +44,8 @@ public static class FwTupleProbe {
 
 Describe 'Native library location' {
     It 'picks the runtime folder of this process' {
-        $expected = if ($IsWindows) { if ([Environment]::Is64BitProcess) { 'win-x64' } else { 'win-x86' } }
-                    elseif ($IsLinux -and [Environment]::Is64BitProcess -and
+        $expected = if ($OnWindows) { if ([Environment]::Is64BitProcess) { 'win-x64' } else { 'win-x86' } }
+                    elseif (-not $OnWindows -and $IsLinux -and [Environment]::Is64BitProcess -and
                             [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64') { 'linux-x64' }
                     else { 'not a supported platform' }
         Invoke-FwInternal 'Fw.NativeLoader' 'RuntimeFolder' @() | Should -Be $expected
@@ -51,7 +53,7 @@ Describe 'Native library location' {
     It 'loads bin/(runtime folder)/fwcore in a source checkout' {
         $rid = Invoke-FwInternal 'Fw.NativeLoader' 'RuntimeFolder' @()
         $path = $FwAssembly.GetType('Fw.NativeLoader', $true).GetProperty('ExpectedPath', [System.Reflection.BindingFlags]'Static, NonPublic').GetValue($null)
-        $path | Should -Be ([System.IO.Path]::Combine($FwRepo, 'bin', $rid, $(if ($IsWindows) { 'fwcore.dll' } else { 'fwcore.so' })))
+        $path | Should -Be ([System.IO.Path]::Combine($FwRepo, 'bin', $rid, $(if ($OnWindows) { 'fwcore.dll' } else { 'fwcore.so' })))
         @(Get-FwDrop -Path $FwSampleLog -DestinationPort 49154).Count | Should -Be 12
     }
     It 'names the platform and the supported ones for an unsupported architecture (<Rid>)' -TestCases @(

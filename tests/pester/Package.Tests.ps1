@@ -1,7 +1,9 @@
 # The package as an admin gets it: `make package` builds out/Fw/<version>/ and out/repo/Fw.<version>.nupkg (make
-# test-pester depends on it; this file builds nothing). Each test runs a fresh pwsh with its own PSResourceGet
-# settings and module folder (HOME and XDG_* under $TestDrive), so nothing is
-# registered or installed in the user's real folders.
+# test-pester depends on it; this file builds nothing). Each test runs a fresh shell of the same kind (pwsh, or
+# powershell.exe under Windows PowerShell) with its own PSResourceGet settings and module folder (HOME and XDG_*
+# under $TestDrive), so nothing is registered or installed in the user's real folders. On Windows, where those
+# folders cannot be moved by environment, Save-PSResource puts the module in a private folder on PSModulePath
+# instead of Install-PSResource -Scope CurrentUser (the same files; the repository registration is removed again).
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:Version = (Import-PowerShellDataFile -LiteralPath $FwManifest).ModuleVersion
@@ -9,12 +11,15 @@ BeforeAll {
     $script:RepoFolder = [System.IO.Path]::Combine($FwRepo, 'out', 'repo')
     $script:Nupkg = [System.IO.Path]::Combine($RepoFolder, "Fw.$Version.nupkg")
     if (-not [System.IO.File]::Exists($Nupkg)) { throw "No package at '$Nupkg': run 'make package' first." }
-    # This same pwsh, started afresh: $PSHOME holds its executable (the process itself may be the dotnet host).
-    $script:Pwsh = @('pwsh.exe', 'pwsh') | ForEach-Object { [System.IO.Path]::Combine($PSHOME, $_) } |
+    # This same shell, started afresh: $PSHOME holds its executable (the process itself may be the dotnet host).
+    $script:Pwsh = @('pwsh.exe', 'pwsh', 'powershell.exe') | ForEach-Object { [System.IO.Path]::Combine($PSHOME, $_) } |
         Where-Object { [System.IO.File]::Exists($_) } | Select-Object -First 1
-    if (-not $Pwsh) { throw "No pwsh executable in '$PSHOME'." }
-    $script:Rid = if ($IsWindows) { if ([Environment]::Is64BitProcess) { 'win-x64' } else { 'win-x86' } } else { 'linux-x64' }
-    $script:NativeFile = if ($IsWindows) { 'fwcore.dll' } else { 'fwcore.so' }
+    if (-not $Pwsh) { throw "No PowerShell executable in '$PSHOME'." }
+    $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'   # $IsWindows does not exist in 5.1
+    $script:Rid = if ($OnWindows) { if ([Environment]::Is64BitProcess) { 'win-x64' } else { 'win-x86' } } else { 'linux-x64' }
+    $script:NativeFile = if ($OnWindows) { 'fwcore.dll' } else { 'fwcore.so' }
+    # A library for another platform than this process.
+    $script:ForeignLibrary = if ($OnWindows) { 'linux-x64/fwcore.so' } else { 'win-x86/fwcore.dll' }
 
     # A private home for child shells: PSResourceGet's repository list, the CurrentUser module folder (PSResourceGet
     # installs under HOME/.local/share on Linux, whatever XDG_DATA_HOME says) and the module analysis cache all live
@@ -27,13 +32,15 @@ BeforeAll {
             XDG_CONFIG_HOME  = [System.IO.Path]::Combine($Path, '.config')
             XDG_CACHE_HOME   = [System.IO.Path]::Combine($Path, '.cache')
             WorkingDirectory = [System.IO.Path]::Combine($Path, 'work')
+            Modules          = [System.IO.Path]::Combine($Path, 'Modules')
         }
         foreach ($k in $h.Keys) { if ($k -ne 'HOME') { [void][System.IO.Directory]::CreateDirectory($h[$k]) } }
+        if ($OnWindows) { $h['PSModulePath'] = $h.Modules }
         $h
     }
 
     # Where PSResourceGet would install for the real user: the test checks it gains nothing.
-    $script:RealUserModules = if ($IsWindows) { $null } else {
+    $script:RealUserModules = if ($OnWindows) { $null } else {
         [System.IO.Path]::Combine([Environment]::GetFolderPath('UserProfile'), '.local', 'share', 'powershell', 'Modules', 'Fw')
     }
 
@@ -42,23 +49,19 @@ BeforeAll {
     function Invoke-FwChildPwsh {
         param([string] $Script, [Parameter(Mandatory)] [hashtable] $Environment, [string[]] $FileArguments)
         $psi = [System.Diagnostics.ProcessStartInfo]::new($Pwsh)
-        $psi.ArgumentList.Add('-NoProfile')
-        $psi.ArgumentList.Add('-NonInteractive')
-        if ($FileArguments) {
-            $psi.ArgumentList.Add('-File')
-            foreach ($a in $FileArguments) { $psi.ArgumentList.Add($a) }
-        }
-        else {
-            $psi.ArgumentList.Add('-EncodedCommand')
-            $psi.ArgumentList.Add([Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script)))
-        }
+        # One argument string (ProcessStartInfo.ArgumentList is missing in .NET Framework); the arguments here are
+        # switches, base64 and paths without quotes.
+        $words = @('-NoProfile', '-NonInteractive')
+        if ($FileArguments) { $words += @('-File') + @($FileArguments | ForEach-Object { if ($_ -match '^-') { $_ } else { '"' + $_ + '"' } }) }
+        else { $words += @('-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))) }
+        $psi.Arguments = $words -join ' '
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
         $psi.UseShellExecute = $false
         $psi.WorkingDirectory = $Environment.WorkingDirectory
         [void]$psi.Environment.Remove('PSModulePath')
         [void]$psi.Environment.Remove('FW_NATIVE_PATH')
-        foreach ($k in $Environment.Keys) { if ($k -ne 'WorkingDirectory') { $psi.Environment[$k] = $Environment[$k] } }
+        foreach ($k in $Environment.Keys) { if ($k -notin 'WorkingDirectory', 'Modules') { $psi.Environment[$k] = $Environment[$k] } }
         $psi.Environment['POWERSHELL_TELEMETRY_OPTOUT'] = '1'
         $psi.Environment['POWERSHELL_UPDATECHECK'] = 'Off'
         $p = [System.Diagnostics.Process]::Start($psi)
@@ -108,7 +111,8 @@ Describe 'The package folder' {
     }
 }
 
-Describe 'Install-PSResource from a local repository, then Import-Module Fw by name' {
+# Windows PowerShell 5.1 has no PSResourceGet unless someone installed it.
+Describe 'Install-PSResource from a local repository, then Import-Module Fw by name' -Skip:(-not (Get-Command Save-PSResource -ErrorAction SilentlyContinue)) {
     BeforeAll {
         $script:Home1 = New-FwPrivateHome ([System.IO.Path]::Combine($TestDrive, 'home'))
         $script:RealBefore = $RealUserModules -and [System.IO.Directory]::Exists($RealUserModules)
@@ -116,8 +120,14 @@ Describe 'Install-PSResource from a local repository, then Import-Module Fw by n
         $install = @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name '$repoName' -Uri '$($RepoFolder.Replace("'", "''"))' -Trusted
-Install-PSResource -Name Fw -Repository '$repoName' -Scope CurrentUser -TrustRepository -Quiet
-`$r = Get-InstalledPSResource -Name Fw -Scope CurrentUser
+if (`$env:OS -eq 'Windows_NT') {
+    Save-PSResource -Name Fw -Repository '$repoName' -Path '$($Home1.Modules.Replace("'", "''"))' -TrustRepository -Quiet
+    `$r = Get-InstalledPSResource -Name Fw -Path '$($Home1.Modules.Replace("'", "''"))'
+}
+else {
+    Install-PSResource -Name Fw -Repository '$repoName' -Scope CurrentUser -TrustRepository -Quiet
+    `$r = Get-InstalledPSResource -Name Fw -Scope CurrentUser
+}
 Unregister-PSResourceRepository -Name '$repoName'
 [pscustomobject]@{ Version = [string]`$r.Version; Location = `$r.InstalledLocation } | ConvertTo-Json -Compress
 "@
@@ -128,8 +138,9 @@ Unregister-PSResourceRepository -Name '$repoName'
         $Installed.ExitCode | Should -Be 0 -Because $Installed.Error
         $r = ConvertFrom-FwChildJson $Installed
         $r.Version | Should -Be $Version
-        $r.Location | Should -BeLike "$($Home1.XDG_DATA_HOME)*"
-        [System.IO.Path]::Combine($Home1.XDG_DATA_HOME, 'powershell', 'Modules', 'Fw', $Version, 'Fw.psd1') | Should -Exist
+        $privateModules = if ($OnWindows) { $Home1.Modules } else { [System.IO.Path]::Combine($Home1.XDG_DATA_HOME, 'powershell', 'Modules') }
+        $r.Location | Should -Be $privateModules
+        [System.IO.Path]::Combine($privateModules, 'Fw', $Version, 'Fw.psd1') | Should -Exist
         # Nothing was written beside the test (PSResourceGet falls back to the current folder without a data folder)
         # nor into the real user's module folder.
         [System.IO.Path]::Combine($Home1.WorkingDirectory, 'PSResourceGet') | Should -Not -Exist
@@ -167,7 +178,7 @@ $table = Get-FwDrop -Path $log -DestinationPort 49154 | Select-Object -First 1 |
         $result = Invoke-FwChildPwsh -Script $scenario -Environment $Home1
         $result.ExitCode | Should -Be 0 -Because $result.Error
         $r = ConvertFrom-FwChildJson $result
-        $r.ModuleBase | Should -BeLike "$($Home1.XDG_DATA_HOME)*"
+        $r.ModuleBase | Should -BeLike "$((ConvertFrom-FwChildJson $Installed).Location)*"
         $r.Version | Should -Be $Version
         $r.Services | Should -BeGreaterThan 1
         $r.TopService | Should -Be 'Inbound, UDP, 137'
@@ -261,8 +272,8 @@ catch {
         $r.Message | Should -BeLike "Cannot load the Fw native library '$Library'*"
     }
 
-    It 'a library of another platform (the Windows x86 DLL in place of this one): FwNativeLoadFailed naming the path' {
-        [System.IO.File]::Copy([System.IO.Path]::Combine($Copy, 'win-x86', 'fwcore.dll'), $Library, $true)
+    It 'a library of another platform in place of this one: FwNativeLoadFailed naming the path' {
+        [System.IO.File]::Copy([System.IO.Path]::Combine($Copy, $ForeignLibrary), $Library, $true)
         $r = ConvertFrom-FwChildJson (Invoke-FwChildPwsh -Script $Probe -Environment $Home2)
         $r.Failed | Should -BeTrue
         $r.Id | Should -BeLike 'FwNativeLoadFailed,*'
