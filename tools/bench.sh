@@ -65,8 +65,8 @@ t=$(best tests/fwsh -Command "@(Measure-FwDrop -Path '$log').Count")
 row "Measure-FwDrop (default -GroupBy Direction,Protocol,LocalPort)" "$t" "$(tail -n1 "$BUILD/bench/last.out" | tr -d '\r') groups"
 measure_s=$t
 
-# The PowerShell peers (Get-WindowsDefenderFirewallLog, Show-WindowsFirewallLog, the small scripts in
-# shared/reference/peers.md) read lines, split on spaces and build one object per line, then filter. They are
+# The PowerShell peers (Get-WindowsDefenderFirewallLog, Show-WindowsFirewallLog, small published ConvertFrom-Csv
+# scripts) read lines, split on spaces and build one object per line, then filter. They are
 # too slow for the whole file, so they run on slices of it (the first N lines); same engine, same filter.
 slice_lines() { # lines -> path of a slice of the log
   local f="$BUILD/bench/slice-$1.log"
