@@ -49,9 +49,9 @@ test-native: native-asan
 	set -o pipefail; cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) | tee ctest.out
 
-# The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so).
-test-module: module
-	dotnet build tests/FwShell/FwShell.csproj -c $(CONFIG) -o $(BUILD)/fwsh --nologo -v quiet
+# The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so); its
+# FwShellTests run tests/fwsh, the project-local pwsh.
+test-module: module pwsh
 	rm -rf $(BUILD)/test-results
 	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal" \
 	  --logger "trx;LogFileName=fw.trx" --results-directory $(BUILD)/test-results
@@ -64,15 +64,15 @@ test-pester: package
 test: test-native test-module test-pester test-windows
 	@bash tools/test-summary.sh $(BUILD)/asan/ctest.out $(BUILD)/test-results/fw.trx $(BUILD)/win-tests/status $(BUILD)/pester-results/pester.status
 
-# The Director scenario on docs/samples/director.log (tests/fwsh: pwsh if installed, else the hosted engine).
+# The Director scenario on docs/samples/director.log, in the project-local pwsh (tests/fwsh).
 demo: module pwsh
 	tests/fwsh -File docs/demo.ps1
 
-bench: module
+bench: module pwsh
 	bash tools/bench.sh
 
 clean:
-	rm -rf $(BUILD) $(OUT) bin en-US .tools module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj tests/FwShell/bin tests/FwShell/obj
+	rm -rf $(BUILD) $(OUT) bin en-US .tools module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj
 
 # Cross-compile the Win32 code paths (file mapping, wide paths, registry) into
 # bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite
