@@ -9,12 +9,14 @@ JOBS       ?= $(shell nproc)
 RID        := linux-x64
 PWSH       := .tools/pwsh/pwsh
 PESTER     := .tools/nuget/pester/5.7.1/tools/Pester.psd1
+VERSION    := $(shell sed -n "s/^ *ModuleVersion *= *'\([^']*\)'.*/\1/p" Fw.psd1)
+OUT        ?= out
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export POWERSHELL_TELEMETRY_OPTOUT := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: windows all setup pwsh native native-asan module tests-build test test-native test-module test-pester demo bench clean windows
+.PHONY: windows all setup pwsh native native-asan module tests-build test test-native test-module test-pester demo bench clean package package-native
 
 all: module
 
@@ -47,21 +49,22 @@ test-native: native-asan
 	set -o pipefail; cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) | tee ctest.out
 
-# The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so).
-test-module: module
-	dotnet build tests/FwShell/FwShell.csproj -c $(CONFIG) -o $(BUILD)/fwsh --nologo -v quiet
+# The hosted-engine suite imports the built module (./Fw.psd1 -> bin/Fw.dll + bin/linux-x64/fwcore.so); its
+# FwShellTests run tests/fwsh, the project-local pwsh.
+test-module: module pwsh
 	rm -rf $(BUILD)/test-results
 	dotnet test tests/Fw.Tests/Fw.Tests.csproj -c $(CONFIG) --nologo -v quiet --logger "console;verbosity=normal" \
 	  --logger "trx;LogFileName=fw.trx" --results-directory $(BUILD)/test-results
 
-# The Pester suite (tests/pester) in the real pwsh 7.6.9, as users run Fw.
-test-pester: module pwsh
+# The Pester suite (tests/pester) in the real pwsh 7.6.9, as users run Fw. It installs the package
+# (tests/pester/Package.Tests.ps1), so it needs `make package` first.
+test-pester: package
 	$(PWSH) -NoProfile -NonInteractive -File tools/run-pester.ps1 $(PESTER) $(BUILD)/pester-results
 
 test: test-native test-module test-pester test-windows
 	@bash tools/test-summary.sh $(BUILD)/asan/ctest.out $(BUILD)/test-results/fw.trx $(BUILD)/win-tests/status $(BUILD)/pester-results/pester.status
 
-# The Director scenario on docs/samples/director.log (tests/fwsh: pwsh if installed, else the hosted engine).
+# The Director scenario on docs/samples/director.log, in the project-local pwsh (tests/fwsh).
 demo: module pwsh
 	tests/fwsh -File docs/demo.ps1
 
@@ -69,7 +72,7 @@ bench: module pwsh
 	bash tools/bench.sh
 
 clean:
-	rm -rf $(BUILD) bin en-US .tools module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj tests/FwShell/bin tests/FwShell/obj
+	rm -rf $(BUILD) $(OUT) bin en-US .tools module/obj module/bin tests/Fw.Tests/bin tests/Fw.Tests/obj
 
 # Cross-compile the Win32 code paths (file mapping, wide paths, registry) into
 # bin/win-x64/fwcore.dll and the native suite into fw_tests.exe; run the suite
@@ -90,3 +93,21 @@ windows:
 .PHONY: test-windows
 test-windows: setup
 	bash tools/test-windows.sh $(BUILD)/win-tests $(JOBS)
+
+# The installable package: $(OUT)/Fw/<ModuleVersion>/ (manifest, Fw.dll, views, en-US help, LICENSE, samples,
+# fwcore for win-x64, win-x86 and linux-x64) and $(OUT)/repo/Fw.<ModuleVersion>.nupkg (Publish-PSResource to a
+# local FileSystem repository). Checks on the way: Windows DLLs import system DLLs only; Fw.dll references only
+# netstandard and System.Management.Automation (no ValueTuple/RuntimeInformation: Windows PowerShell 5.1).
+# PSResourceGet keeps its repository list under XDG_DATA_HOME: a scratch folder here, not the user's settings.
+package-native: module
+	JOBS=$(JOBS) bash tools/build-native.sh linux-x64 - $(BUILD)/package
+	JOBS=$(JOBS) bash tools/build-native.sh win-x64 $(BUILD)/win $(BUILD)/package
+	JOBS=$(JOBS) bash tools/build-native.sh win-x86 $(BUILD)/win-x86 $(BUILD)/package
+	bash tools/check-windows-imports.sh $(BUILD)/package/win-x64/fwcore.dll $(BUILD)/package/win-x86/fwcore.dll
+
+package: package-native pwsh
+	$(PWSH) -NoProfile -NonInteractive -File tools/check-assembly-refs.ps1 bin/Fw.dll
+	@rm -rf $(BUILD)/psresourceget && mkdir -p $(BUILD)/psresourceget/data $(BUILD)/psresourceget/config $(BUILD)/psresourceget/cache
+	XDG_DATA_HOME=$(CURDIR)/$(BUILD)/psresourceget/data XDG_CONFIG_HOME=$(CURDIR)/$(BUILD)/psresourceget/config \
+	  XDG_CACHE_HOME=$(CURDIR)/$(BUILD)/psresourceget/cache \
+	  $(PWSH) -NoProfile -NonInteractive -File tools/package.ps1 -Out $(OUT)

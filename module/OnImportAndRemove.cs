@@ -73,8 +73,9 @@ namespace Fw
                                           e is TargetInvocationException || e is PlatformNotSupportedException)
                 {
                     var inner = e is TargetInvocationException t && t.InnerException != null ? t.InnerException : e;
-                    _failure = $"Cannot load the Fw native library '{_expectedPath}' (ABI version {FwNative.AbiVersion} " +
-                               $"expected): {inner.Message}";
+                    _failure = inner is PlatformNotSupportedException
+                        ? inner.Message
+                        : $"Cannot load the Fw native library '{_expectedPath}' (ABI version {FwNative.AbiVersion} expected): {inner.Message}";
                 }
             }
         }
@@ -98,10 +99,14 @@ namespace Fw
                 new InvalidOperationException(message), "FwNativeLoadFailed", ErrorCategory.ResourceUnavailable, _expectedPath));
         }
 
-        /// <summary>FW_NATIVE_PATH (a file, or a folder holding fwcore.&lt;ext&gt;) or &lt;asmdir&gt;/&lt;os&gt;-&lt;arch&gt;/fwcore.&lt;ext&gt;.</summary>
+        /// <summary>
+        /// FW_NATIVE_PATH (a file, or a folder holding fwcore.&lt;ext&gt;), else &lt;folder of Fw.dll&gt;/&lt;rid&gt;/fwcore.&lt;ext&gt;:
+        /// the module folder in an installed package (Fw/&lt;version&gt;/win-x64/fwcore.dll), bin/ in a source checkout
+        /// (bin/linux-x64/fwcore.so).
+        /// </summary>
         private static string LocateLibrary()
         {
-            string file = FwNative.Library + Extension();
+            string file = FwNative.Library + Platform.LibraryExtension;
             string? overridePath = Environment.GetEnvironmentVariable(PathVariable);
             if (!string.IsNullOrWhiteSpace(overridePath))
             {
@@ -112,25 +117,20 @@ namespace Fw
             return Path.Combine(asmDir, RuntimeFolder(), file);
         }
 
-        private static string Extension()
-        {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return ".dll";
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return ".dylib";
-            return ".so";
-        }
-
-        /// <summary>win-x64, linux-x64, osx-arm64, ...: by the process architecture, as PowerShell 7 probes.</summary>
-        internal static string RuntimeFolder()
-        {
-            string os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
-                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "linux";
-            return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        }
+        /// <summary>win-x64, win-x86, linux-x64, ...: by the process architecture, as PowerShell 7 probes.</summary>
+        internal static string RuntimeFolder() => Platform.RuntimeId;
 
         private static void Load(string path)
         {
             if (!File.Exists(path))
-                throw new FileNotFoundException($"The file does not exist (build it with 'make native', or set {PathVariable}).", path);
+            {
+                // A platform Fw has no library for gets that answer, not a missing-file puzzle; a library someone
+                // built and placed there for such a platform is still tried.
+                if (!Platform.IsSupported(Platform.RuntimeId) && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PathVariable)))
+                    throw new PlatformNotSupportedException(Platform.UnsupportedMessage(Platform.RuntimeId, path));
+                throw new FileNotFoundException("The file does not exist: the Fw installation is incomplete (reinstall the module, " +
+                                                $"or run 'make module' in a source checkout), or {PathVariable} names a wrong path.", path);
+            }
 
             Type? nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: false);
             if (nativeLibrary != null)
@@ -140,7 +140,7 @@ namespace Fw
                 _handle = (IntPtr)load.Invoke(null, new object[] { path })!;
                 InstallResolver(nativeLibrary);
             }
-            else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            else if (Platform.IsWindows)
             {
                 // Windows PowerShell 5.1 (.NET Framework): preload by full path; DllImport("fwcore") then
                 // binds to the module already loaded under that name.
@@ -148,8 +148,10 @@ namespace Fw
                 if (_handle == IntPtr.Zero)
                 {
                     int err = Marshal.GetLastWin32Error();
-                    throw new DllNotFoundException($"LoadLibraryEx failed with Windows error {err} " +
-                                                   $"({new System.ComponentModel.Win32Exception(err).Message}).");
+                    string why = err == 193 // ERROR_BAD_EXE_FORMAT: another architecture, or not a library at all
+                        ? $"it is not a Windows library for this {Platform.ProcessArchitecture} process (Windows error 193)"
+                        : $"LoadLibraryEx failed with Windows error {err} ({new System.ComponentModel.Win32Exception(err).Message})";
+                    throw new DllNotFoundException(why + ".");
                 }
             }
         }

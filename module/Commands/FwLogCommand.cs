@@ -275,7 +275,7 @@ namespace Fw.Commands
         /// </summary>
         private IEnumerable<string> DefaultPaths()
         {
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            if (!Platform.IsWindows)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new PSArgumentException("-Path is required on this system: there is no Windows Firewall log to read by default. " +
@@ -386,7 +386,7 @@ namespace Fw.Commands
             WriteProgress(progress);
         }
 
-        private protected unsafe void Report(List<(ulong Line, string Message)> diagnostics, string path, FwReaderStats stats, TimeSpan elapsed)
+        private protected unsafe void Report(List<LineMessage> diagnostics, string path, FwReaderStats stats, TimeSpan elapsed)
         {
             string encoding = stats.Encoding == FwNative.EncodingUtf16LE ? "UTF-16LE" : "UTF-8";
             WriteVerbose($"'{path}': {stats.Lines} line(s), {stats.Records} record(s), {stats.Matched} matching, " +

@@ -214,7 +214,7 @@ namespace Fw.Commands
 
         private void TakeWarnings(LogCursor cursor, CursorRun run)
         {
-            var (flags, message) = cursor.TakeWarnings();
+            uint flags = cursor.TakeWarnings(out var message);
             if (flags == 0 || _stopping) return;
             if (flags == FwNative.WarnNoLog && Wait.IsPresent)
             {

@@ -93,7 +93,7 @@ namespace Fw.Commands
                 {
                     _strings++;
                     if (s == null) continue;
-                    var (id, text) = SplitId(s);
+                    string? id = SplitId(s, out var text);
                     try
                     {
                         _rules.Add(id ?? string.Empty, text, FwNative.StoreOther);
@@ -129,14 +129,16 @@ namespace Fw.Commands
             }
         }
 
-        /// <summary>"RuleID=v2.10|..." -> (RuleID, "v2.10|..."); a string that starts with the version has no ID.</summary>
-        internal static (string? Id, string Text) SplitId(string s)
+        /// <summary>"RuleID=v2.10|..." -> RuleID, text "v2.10|..."; a string that starts with the version has no ID (null).</summary>
+        internal static string? SplitId(string s, out string text)
         {
-            string t = s.Trim();
-            if (t.Length >= 2 && (t[0] == 'v' || t[0] == 'V') && char.IsDigit(t[1])) return (null, t);
-            int eq = t.IndexOf('='), bar = t.IndexOf('|');
-            if (eq > 0 && (bar < 0 || eq < bar)) return (t.Substring(0, eq).Trim(), t.Substring(eq + 1).Trim());
-            return (null, t);
+            text = s.Trim();
+            if (text.Length >= 2 && (text[0] == 'v' || text[0] == 'V') && char.IsDigit(text[1])) return null;
+            int eq = text.IndexOf('='), bar = text.IndexOf('|');
+            if (eq <= 0 || (bar >= 0 && eq > bar)) return null;
+            string id = text.Substring(0, eq).Trim();
+            text = text.Substring(eq + 1).Trim();
+            return id;
         }
 
         private IEnumerable<string> Resolve(string given)

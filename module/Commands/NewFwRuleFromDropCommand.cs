@@ -350,7 +350,7 @@ namespace Fw.Commands
                         }
                     }
                 }
-                else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                else if (Platform.IsWindows)
                 {
                     foreach (int store in new[] { FwNative.StoreLocal, FwNative.StoreGroupPolicy })
                     {
@@ -396,7 +396,7 @@ namespace Fw.Commands
             // into the caller's scope. Module-qualified when it came from a module, so the command found above runs.
             string commandName = string.IsNullOrEmpty(_newRule!.ModuleName) ? _newRule.Name : _newRule.ModuleName + "\\" + _newRule.Name;
             ps.AddCommand(commandName, useLocalScope: true);
-            foreach (var (name, value) in Parameters(c)) ps.AddParameter(name, value);
+            foreach (var p in Parameters(c)) ps.AddParameter(p.Key, p.Value);
             ps.AddParameter("Confirm", new SwitchParameter(false)); // confirmed (or not asked) by this cmdlet's ShouldProcess
             try
             {
@@ -413,32 +413,36 @@ namespace Fw.Commands
         }
 
         /// <summary>The New-NetFirewallRule parameters for a candidate, in a stable order, with the cmdlet's own value forms.</summary>
-        internal static List<(string Name, object Value)> Parameters(FwRuleCandidate c)
+        internal static List<KeyValuePair<string, object>> Parameters(FwRuleCandidate c)
         {
-            var p = new List<(string, object)>
+            var p = new List<KeyValuePair<string, object>>
             {
-                ("Name", c.Name),
-                ("DisplayName", c.DisplayName),
-                ("Description", c.Description),
-                ("Group", c.Group),
-                ("Direction", c.DirectionValue == FwDirection.Outbound ? "Outbound" : "Inbound"),
-                ("Action", "Allow"),
-                ("Protocol", c.Protocol),
+                Pair("Name", c.Name),
+                Pair("DisplayName", c.DisplayName),
+                Pair("Description", c.Description),
+                Pair("Group", c.Group),
+                Pair("Direction", c.DirectionValue == FwDirection.Outbound ? "Outbound" : "Inbound"),
+                Pair("Action", "Allow"),
+                Pair("Protocol", c.Protocol),
             };
-            if (c.LocalPort != null) p.Add(("LocalPort", new[] { c.LocalPort }));
-            if (c.RemotePort != null) p.Add(("RemotePort", new[] { c.RemotePort }));
-            if (c.IcmpType != null) p.Add(("IcmpType", new[] { c.IcmpType }));
-            p.Add(("RemoteAddress", c.RemoteAddress));
-            p.Add(("Profile", c.Profile));
-            p.Add(("Enabled", "True"));
+            if (c.LocalPort != null) p.Add(Pair("LocalPort", new[] { c.LocalPort }));
+            if (c.RemotePort != null) p.Add(Pair("RemotePort", new[] { c.RemotePort }));
+            if (c.IcmpType != null) p.Add(Pair("IcmpType", new[] { c.IcmpType }));
+            p.Add(Pair("RemoteAddress", c.RemoteAddress));
+            p.Add(Pair("Profile", c.Profile));
+            p.Add(Pair("Enabled", "True"));
             return p;
         }
+
+        private static KeyValuePair<string, object> Pair(string name, object value) => new KeyValuePair<string, object>(name, value);
 
         internal static string ScriptLine(FwRuleCandidate c)
         {
             var sb = new StringBuilder("New-NetFirewallRule");
-            foreach (var (name, value) in Parameters(c))
+            foreach (var parameter in Parameters(c))
             {
+                string name = parameter.Key;
+                object value = parameter.Value;
                 sb.Append(" -").Append(name).Append(' ');
                 sb.Append(value is string[] list ? ScriptQuoting.QuoteList(list) : ScriptQuoting.Quote((string)value));
             }

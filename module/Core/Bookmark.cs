@@ -48,11 +48,11 @@ namespace Fw.Core
         /// <summary>File names compare like the file system does: case-insensitively on Windows.</summary>
         internal static bool SameLogPath(string a, string b) =>
             string.Equals(Normalize(a), Normalize(b),
-                RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+                Platform.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
         private static string Normalize(string p)
         {
-            try { return Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar); }
+            try { return Path.GetFullPath(LongPath.WithoutPrefix(p)).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar); }
             catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException) { return p; }
         }
 
@@ -189,8 +189,9 @@ namespace Fw.Core
             string text;
             try
             {
-                if (!File.Exists(file)) return null;
-                var bytes = File.ReadAllBytes(file);
+                string io = LongPath.ForIO(file);
+                if (!File.Exists(io)) return null;
+                var bytes = File.ReadAllBytes(io);
                 if (bytes.Length > 64 * 1024) throw Corrupt(file, $"it is {bytes.Length} bytes, far larger than a bookmark");
                 text = new UTF8Encoding(false, true).GetString(bytes);
             }
@@ -211,7 +212,8 @@ namespace Fw.Core
         /// </summary>
         internal void Save(string file)
         {
-            string dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+            string target = LongPath.ForIO(file);
+            string dir = Path.GetDirectoryName(target) ?? ".";
             string temp = Path.Combine(dir, "." + Path.GetFileName(file) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
             {
@@ -226,8 +228,8 @@ namespace Fw.Core
                 {
                     try
                     {
-                        if (File.Exists(file)) File.Replace(temp, file, null, true);
-                        else File.Move(temp, file);
+                        if (File.Exists(target)) File.Replace(temp, target, null, true);
+                        else File.Move(temp, target);
                         return;
                     }
                     catch (IOException) when (attempt < 5)
@@ -266,15 +268,16 @@ namespace Fw.Core
         internal static BookmarkLock Acquire(string bookmarkFile, TimeSpan wait, Func<bool> stopping)
         {
             string path = bookmarkFile + ".lock";
-            string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            var options = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileOptions.DeleteOnClose : FileOptions.None;
+            string io = LongPath.ForIO(path);
+            string dir = Path.GetDirectoryName(io) ?? ".";
+            var options = Platform.IsWindows ? FileOptions.DeleteOnClose : FileOptions.None;
             var deadline = DateTime.UtcNow + wait;
             while (true)
             {
                 try
                 {
                     Directory.CreateDirectory(dir);
-                    var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, options);
+                    var stream = new FileStream(io, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, options);
                     try
                     {
                         var text = Encoding.UTF8.GetBytes(
@@ -294,7 +297,7 @@ namespace Fw.Core
                                           !(e is DirectoryNotFoundException) && !(e is PathTooLongException))
                 {
                     // Held by another run (a sharing violation; on Windows also a lock file being deleted).
-                    if (!Busy(path, e)) throw new BookmarkException($"Cannot create the lock file '{path}': {e.Message}", e);
+                    if (!Busy(io, e)) throw new BookmarkException($"Cannot create the lock file '{path}': {e.Message}", e);
                     if (DateTime.UtcNow >= deadline || stopping())
                         throw new BookmarkBusyException(
                             $"Another Get-FwDrop -Bookmark run holds '{bookmarkFile}' (lock file '{path}'); " +

@@ -76,7 +76,7 @@ namespace Fw.Core
             return stats;
         }
 
-        internal static List<(ulong Line, string Message)> Diagnostics(IntPtr reader) =>
+        internal static List<LineMessage> Diagnostics(IntPtr reader) =>
             LogReader.CollectDiagnostics((ulong i, out ulong line, out IntPtr message) =>
                 FwNative.fw_reader_diagnostic_borrowed(reader, new UIntPtr(i), out line, out message));
 
@@ -109,10 +109,11 @@ namespace Fw.Core
         }
 
         /// <summary>Warnings found since the last call (FW_WARN_* and sentences), then forgotten.</summary>
-        internal (uint Flags, string Message) TakeWarnings()
+        internal uint TakeWarnings(out string message)
         {
-            Ensure.Success(FwNative.fw_cursor_warnings(_handle, out uint flags, out var message));
-            return (flags, Utf8.FromNative(message) ?? string.Empty);
+            Ensure.Success(FwNative.fw_cursor_warnings(_handle, out uint flags, out var text));
+            message = Utf8.FromNative(text) ?? string.Empty;
+            return flags;
         }
 
         public void Dispose() => _handle.Dispose();

@@ -65,7 +65,7 @@ namespace Fw.Core
         }
 
         /// <summary>The reader's diagnostics ("line 12: 16 fields, expected 17"), first ones only.</summary>
-        internal List<(ulong Line, string Message)> Diagnostics() =>
+        internal List<LineMessage> Diagnostics() =>
             CollectDiagnostics((ulong i, out ulong line, out IntPtr message) =>
                 FwNative.fw_reader_diagnostic(_handle, new UIntPtr(i), out line, out message));
 
@@ -85,19 +85,28 @@ namespace Fw.Core
         internal delegate int DiagnosticGetter(ulong index, out ulong line, out IntPtr message);
 
         /// <summary>Every diagnostic a reader kept, through fw_reader_diagnostic or its borrowed twin.</summary>
-        internal static List<(ulong Line, string Message)> CollectDiagnostics(DiagnosticGetter get)
+        internal static List<LineMessage> CollectDiagnostics(DiagnosticGetter get)
         {
-            var list = new List<(ulong, string)>();
+            var list = new List<LineMessage>();
             for (ulong i = 0; ; i++)
             {
                 int rc = get(i, out var line, out var message);
                 if (rc == (int)FwStatus.IterOver) break;
                 if (rc != (int)FwStatus.Ok) throw Ensure.LastError(rc);
-                list.Add((line, Utf8.FromNative(message) ?? string.Empty));
+                list.Add(new LineMessage(line, Utf8.FromNative(message) ?? string.Empty));
             }
             return list;
         }
 
         public void Dispose() => _handle.Dispose();
+    }
+
+    /// <summary>A reader diagnostic: the line it is about (0: none) and the sentence.</summary>
+    internal readonly struct LineMessage
+    {
+        internal LineMessage(ulong line, string message) { Line = line; Message = message; }
+        internal ulong Line { get; }
+        internal string Message { get; }
+        internal void Deconstruct(out ulong line, out string message) { line = Line; message = Message; }
     }
 }

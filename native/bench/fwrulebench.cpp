@@ -5,7 +5,7 @@
 //   fwrulebench [RULES] [RUNS]        (defaults: 10000 rules, best of 5)
 //
 // The strings are generated from the real rule templates of
-// shared/reference/formats.md 4.3 (default Windows rules, service hardening,
+// tests/data/rules/reference-rules.txt (default Windows rules, service hardening,
 // Windows 11 deviations, user rules) with varied ports, addresses, profiles,
 // names and programs. Target: under 50 ms for 10,000 rules.
 #include "bench_util.hpp"

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Fw.Tests;
 
-/// <summary>Real rule strings (tests/data/rules/reference-rules.txt, from shared/reference/formats.md section 4.3) and .reg exports the tests write.</summary>
+/// <summary>Real rule strings (tests/data/rules/reference-rules.txt: [MS-GPFAS] 4.2 and other public sources named there) and .reg exports the tests write.</summary>
 public sealed class RuleFiles : IDisposable
 {
     public LogFiles Files { get; } = new();

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Fw.Tests;
 
 /// <summary>
-/// tests/fwsh as a user runs it (a separate process): exit codes like pwsh -Command / -File, errors on
-/// stderr, and a broken native library reported as FwNativeLoadFailed with the path and both ABI numbers.
-/// Forces the hosted engine (FWSH_HOSTED=1) so the result does not depend on a pwsh being installed.
+/// tests/fwsh as a user runs it (a separate process, the project-local pwsh 7.6.9 that `make test-module`
+/// installs): exit codes like pwsh -Command / -File, errors on stderr, and a broken native library reported as
+/// FwNativeLoadFailed with the path and the ABI version.
 /// </summary>
 public sealed class FwShellTests
 {
@@ -18,7 +18,6 @@ public sealed class FwShellTests
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["FWSH_HOSTED"] = "1";
         foreach (var (k, v) in env ?? new()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

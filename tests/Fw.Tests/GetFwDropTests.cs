@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Fw.Tests;
 
-/// <summary>Logs shared by the Get-FwDrop tests: real sample lines (shared/reference/formats.md section 7).</summary>
+/// <summary>Logs shared by the Get-FwDrop tests: real sample lines (tests/data/log/formats-section7.log).</summary>
 public sealed class SampleLogs : IDisposable
 {
     public LogFiles Files { get; } = new();

@@ -17,9 +17,13 @@ public sealed class ModuleManifestTests
         string text = File.ReadAllText(PsSession.ManifestPath);
         Assert.DoesNotContain("'*'", text);
         Assert.Contains("CmdletsToExport", text);
-        Assert.Contains("FunctionsToExport    = @()", text);
-        Assert.Contains("AliasesToExport      = @()", text);
-        Assert.Contains("VariablesToExport    = @()", text);
+        Assert.Matches(@"FunctionsToExport\s+= @\(\)", text);
+        Assert.Matches(@"AliasesToExport\s+= @\(\)", text);
+        Assert.Matches(@"VariablesToExport\s+= @\(\)", text);
+        // Windows PowerShell 5.1 refuses the import on .NET Framework older than 4.7.2 with a clear message.
+        Assert.Equal("4.7.2", info.S("DotNetFrameworkVersion"));
+        // No invented addresses: there is no public site, so no HelpInfoUri/ProjectUri/LicenseUri.
+        Assert.DoesNotContain("Uri ", text.Replace("# No HelpInfoUri, ProjectUri or LicenseUri", string.Empty));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 # A stand-in for the NetSecurity module's New-NetFirewallRule, for hosts without it (Linux, the test engine).
-# Parameter names, aliases and types follow the documented cmdlet (shared/reference/formats.md 3.1/3.2,
-# MSDocs New-NetFirewallRule): a misspelt parameter or a value of the wrong type fails like the real one.
+# Parameter names, aliases and types follow the documented cmdlet (Microsoft docs: New-NetFirewallRule, NetSecurity
+# module reference): a misspelt parameter or a value of the wrong type fails like the real one.
 # The CIM enumerations are declared with the cmdlet's type names and values. Each call that passes
 # ShouldProcess is recorded in $global:FwStandInCalls (the bound parameters) and the rule it would create
 # in $global:FwStandInRules (Name = rule ID, RuleString = the registry rule string built from the

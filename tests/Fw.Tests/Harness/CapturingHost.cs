@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 using System.Text;
-using Fw.Shell;
 
 namespace Fw.Tests.Harness;
 

@@ -4,7 +4,7 @@ namespace Fw.Tests.Harness;
 
 /// <summary>
 /// Writes real-format pfirewall.log files into a private temporary folder (deleted on Dispose).
-/// Lines are the verbatim samples of shared/reference/formats.md section 7, or built from the same template.
+/// Lines are real pfirewall.log lines from public sources (tests/data/log/formats-section7.log), or built from the same template.
 /// </summary>
 public sealed class LogFiles : IDisposable
 {

@@ -16,7 +16,7 @@ namespace {
 
 rule parse(std::string_view s) { return parse_rule(s); }
 
-// The rule strings of shared/reference/formats.md section 4.3, as published,
+// Real rule strings from public sources ([MS-GPFAS] 4.2, Microsoft docs, published captures; see the file),
 // shipped with the tests so the suite does not depend on files outside the repo.
 std::vector<std::string> reference_rules() {
     std::ifstream in(FW_TEST_DATA_DIR "/rules/reference-rules.txt");

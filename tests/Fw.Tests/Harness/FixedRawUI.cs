@@ -1,10 +1,10 @@
 using System.Management.Automation.Host;
 using System.Text.RegularExpressions;
 
-namespace Fw.Shell;
+namespace Fw.Tests.Harness;
 
 /// <summary>
-/// The raw UI of a host without a real console (fwsh, and the test harness, which compiles this file too):
+/// The raw UI of the test harness's host, which has no real console:
 /// a fixed-width buffer for the formatter to lay tables out in; nothing to draw and no keys to read.
 /// </summary>
 internal sealed class FixedRawUI : PSHostRawUserInterface
