@@ -603,15 +603,15 @@ namespace Fw.Commands
             var names = new List<string>(sessions.Length);
             foreach (var s in sessions)
             {
-                var value = s is PSObject p ? p.BaseObject : s;
-                if (value == null) continue;
-                if (value is string text)
+                if (s == null) continue;
+                var wrapped = s as PSObject ?? PSObject.AsPSObject(s);
+                if (wrapped.BaseObject is string text)
                 {
                     names.Add(text);
                     continue;
                 }
-                var computer = PSObject.AsPSObject(value).Properties["ComputerName"]?.Value?.ToString();
-                names.Add(string.IsNullOrEmpty(computer) ? value.ToString() ?? string.Empty : computer!);
+                var computer = wrapped.Properties["ComputerName"]?.Value?.ToString();
+                names.Add(string.IsNullOrEmpty(computer) ? wrapped.ToString() : computer!);
             }
             return names.ToArray();
         }

@@ -206,29 +206,35 @@ namespace Fw.Core
         }
 
         /// <summary>
+        /// Creates the bookmark's folder when it is missing and returns it (null when it existed), so the run can say
+        /// so: a mistyped path must not silently start a new bookmark somewhere else.
+        /// </summary>
+        internal static string? CreateMissingFolder(string bookmarkFile)
+        {
+            string folder = Path.GetDirectoryName(Path.GetFullPath(bookmarkFile)) ?? ".";
+            if (Directory.Exists(folder)) return null;
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
+            {
+                throw new BookmarkException($"Cannot create the folder '{folder}' of bookmark '{bookmarkFile}': {e.Message}", e);
+            }
+            return folder;
+        }
+
+        /// <summary>
         /// Writes the bookmark to <paramref name="file"/> atomically: a temporary file in the same folder, flushed to
         /// disk, then renamed over the old one (File.Replace where one exists).
         /// </summary>
-        /// <summary>
-        /// A bookmark goes into an existing folder: a mistyped path must not silently create folders (and leave the
-        /// next run, with the right path, to start over). The message names the missing folder.
-        /// </summary>
-        internal static void RequireFolder(string bookmarkFile, string folder)
-        {
-            if (!Directory.Exists(folder))
-                throw new BookmarkException(
-                    $"The folder '{folder}' of bookmark '{bookmarkFile}' does not exist. Create it first " +
-                    $"(New-Item -ItemType Directory -Path '{folder}') or give a bookmark file in an existing folder.",
-                    new DirectoryNotFoundException(folder));
-        }
-
         internal void Save(string file)
         {
             string dir = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
             string temp = Path.Combine(dir, "." + Path.GetFileName(file) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            RequireFolder(file, dir);
             try
             {
+                Directory.CreateDirectory(dir);
                 var bytes = new UTF8Encoding(false).GetBytes(ToJson());
                 using (var s = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
                 {
@@ -282,11 +288,11 @@ namespace Fw.Core
             string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
             var options = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileOptions.DeleteOnClose : FileOptions.None;
             var deadline = DateTime.UtcNow + wait;
-            Bookmark.RequireFolder(bookmarkFile, dir);
             while (true)
             {
                 try
                 {
+                    Directory.CreateDirectory(dir);
                     var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, options);
                     try
                     {
