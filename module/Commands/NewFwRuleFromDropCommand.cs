@@ -389,7 +389,7 @@ namespace Fw.Commands
 
         internal static (string? Path, string? Problem) ResolveProcess(int pid)
         {
-            bool windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+            bool windows = Environment.OSVersion.Platform == PlatformID.Win32NT;
             if (windows && pid == 4) return ("System", null); // the kernel: New-NetFirewallRule -Program System
             if (pid == 0) return (null, "has process id 0 (the idle process), which is no program; give -Program <path>");
             System.Diagnostics.Process process;

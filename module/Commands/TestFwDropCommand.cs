@@ -24,6 +24,7 @@ namespace Fw.Commands
         private readonly Dictionary<string, Flow> _flows = new Dictionary<string, Flow>(StringComparer.Ordinal);
         private readonly List<Flow> _order = new List<Flow>();
         private long _notDrops;
+        private readonly IndirectStrings _indirect = new IndirectStrings();
         private long _ambiguousTimes;
         private string? _ambiguousExample;
 
@@ -241,6 +242,7 @@ namespace Fw.Commands
             if (!_loaded.TryGetValue(index, out var rule))
             {
                 rule = _rules!.Get(index);
+                _indirect.Apply(rule);
                 _loaded.Add(index, rule);
             }
             return rule;
