@@ -33,7 +33,7 @@ namespace Fw.Commands
             public SafeSynthHandle Synth = null!;
             public string? Program;
             public readonly List<FwSynthDrop> Batch = new List<FwSynthDrop>(BatchSize);
-            public readonly List<string> Items = new List<string>(BatchSize); // what names each batched drop in an error
+            public readonly List<(long Item, FwDrop? Drop)> Items = new List<(long, FwDrop?)>(BatchSize); // to name a drop in an error
             public long Drops;
             public void Dispose() => Synth.Dispose();
         }
@@ -292,7 +292,6 @@ namespace Fw.Commands
             long item = ++_input;
             FwDrop? typed = null;
             FwSynthDrop drop;
-            string name;
             try
             {
                 if (InputObject != null)
@@ -304,13 +303,11 @@ namespace Fw.Commands
                         _notDrops++;
                         return;
                     }
-                    name = ItemName(item, typed);
                     drop = FromValues(typed.Direction, typed.Protocol, typed.LocalPort, typed.RemotePort, typed.RemoteAddress,
                         typed.Time == default ? null : (object)typed.Time, typed.IcmpType);
                 }
                 else
                 {
-                    name = "drop #" + item.ToString(CultureInfo.InvariantCulture);
                     DropValues.Time(DropValues.Unwrap(Time), out var ambiguous);
                     NoteAmbiguous(ambiguous);
                     drop = FromValues(Direction, Protocol, LocalPort, RemotePort, RemoteAddress, ambiguous != null ? null : Time, IcmpType);
@@ -328,12 +325,12 @@ namespace Fw.Commands
             string? program = Program;
             if (ProgramFromProcessId)
             {
-                program = ProgramOf(typed?.ProcessId, name);
+                program = ProgramOf(typed?.ProcessId, item, typed);
                 if (program == null) return;
             }
             var bucket = BucketFor(program);
             bucket.Batch.Add(drop);
-            bucket.Items.Add(name);
+            bucket.Items.Add((item, typed));
             if (bucket.Batch.Count >= BatchSize) Flush(bucket);
         }
 
@@ -344,9 +341,12 @@ namespace Fw.Commands
             _ambiguousExample ??= ambiguous;
         }
 
-        private static string ItemName(long item, FwDrop d) => string.Format(CultureInfo.InvariantCulture, "drop #{0} ({1} {2} {3} -> {4} port {5})",
-            item, d.Direction?.ToString() ?? "no direction", d.Protocol ?? "-", d.RemoteAddress?.ToString() ?? "-",
-            d.LocalAddress?.ToString() ?? "-", d.LocalPort?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        /// <summary>How an error names a drop: its input position and, for a drop object, its traffic (built only when needed).</summary>
+        private static string ItemName(long item, FwDrop? d) => d == null
+            ? "drop #" + item.ToString(CultureInfo.InvariantCulture)
+            : string.Format(CultureInfo.InvariantCulture, "drop #{0} ({1} {2} {3} -> {4} port {5})",
+                item, d.Direction?.ToString() ?? "no direction", d.Protocol ?? "-", d.RemoteAddress?.ToString() ?? "-",
+                d.LocalAddress?.ToString() ?? "-", d.LocalPort?.ToString(CultureInfo.InvariantCulture) ?? "-");
 
         /// <summary>Whether a drop's local address lies in -LocalAddress; drops that do not (or do not say) make no rule.</summary>
         private bool InLocalAddress(IPAddress? local)
@@ -371,7 +371,7 @@ namespace Fw.Commands
         }
 
         /// <summary>The program path for a drop's process id, looked up once per id; null (and the problem noted) when it cannot be.</summary>
-        private string? ProgramOf(int? pid, string item)
+        private string? ProgramOf(int? pid, long item, FwDrop? drop)
         {
             (string? Path, string? Problem) found;
             if (pid == null)
@@ -383,7 +383,7 @@ namespace Fw.Commands
             }
             if (found.Path != null) return found.Path;
             string key = found.Problem!;
-            _programProblems[key] = _programProblems.TryGetValue(key, out var seen) ? (seen.Count + 1, seen.First) : (1, item);
+            _programProblems[key] = _programProblems.TryGetValue(key, out var seen) ? (seen.Count + 1, seen.First) : (1, ItemName(item, drop));
             return null;
         }
 
@@ -450,8 +450,9 @@ namespace Fw.Commands
                 var one = array[i];
                 FwNative.fw_synth_drop_check(ref one);
                 var e = Ensure.LastError((int)FwStatus.Invalid);
-                WriteError(new ErrorRecord(new ArgumentException($"{items[i]} makes no rule: {e.Message}", e),
-                    "FwDropInvalid", ErrorCategory.InvalidData, items[i]));
+                string name = ItemName(items[i].Item, items[i].Drop);
+                WriteError(new ErrorRecord(new ArgumentException($"{name} makes no rule: {e.Message}", e),
+                    "FwDropInvalid", ErrorCategory.InvalidData, (object?)items[i].Drop ?? name));
             }
         }
 
