@@ -56,6 +56,7 @@ namespace Fw.Commands
         /// <summary>Protocols: TCP, UDP, ICMP, ICMPv6, or a number 0-255.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Fw.Core.FwProtocolCompleter))]
         public string[]? Protocol { get; set; }
 
         /// <summary>Source addresses: an address, a CIDR block (10.0.0.0/8), a mask (10.0.0.0/255.0.0.0) or a range (a-b). IPv4 or IPv6.</summary>

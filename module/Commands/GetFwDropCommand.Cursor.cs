@@ -150,6 +150,8 @@ namespace Fw.Commands
         {
             try
             {
+                if (Core.Bookmark.CreateMissingFolder(bookmarkFile) is string created)
+                    WriteWarning($"The folder '{created}' for bookmark '{bookmarkFile}' did not exist and was created.");
                 return BookmarkLock.Acquire(bookmarkFile, LockWait, () => _stopping);
             }
             catch (BookmarkBusyException e)

@@ -19,6 +19,7 @@ namespace Fw.Commands
         private const string StringSet = "RuleString";
 
         private NativeRuleSet? _rules;
+        private readonly Core.IndirectStrings _indirect = new Core.IndirectStrings();
         private int _emitted;
         private int _strings;
 
@@ -121,12 +122,22 @@ namespace Fw.Commands
             for (; _emitted < count; _emitted++)
             {
                 var rule = _rules.Get(_emitted);
+                _indirect.Apply(rule);
                 if (rule.StoreValue == FwRuleStore.RuleString && string.IsNullOrEmpty(rule.Name))
                     rule.Name = !string.IsNullOrEmpty(rule.DisplayName) && !rule.IsIndirect
                         ? rule.DisplayName!
                         : "RuleString" + _strings.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 WriteObject(rule);
             }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_indirect.Unresolved > 0)
+                WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "{0} indirect string(s) such as @FirewallAPI.dll,-28775 could not be resolved {1}: those rules keep the raw text, with DisplayNameResolved (DescriptionResolved, DisplayGroupResolved) $false.",
+                    _indirect.Unresolved, Environment.OSVersion.Platform == PlatformID.Win32NT
+                        ? "(their DLL or string id is not on this computer)" : "(that needs Windows)"));
         }
 
         /// <summary>"RuleID=v2.10|..." -> RuleID, text "v2.10|..."; a string that starts with the version has no ID (null).</summary>

@@ -24,6 +24,9 @@ namespace Fw.Commands
         private readonly Dictionary<string, Flow> _flows = new Dictionary<string, Flow>(StringComparer.Ordinal);
         private readonly List<Flow> _order = new List<Flow>();
         private long _notDrops;
+        private readonly IndirectStrings _indirect = new IndirectStrings();
+        private long _ambiguousTimes;
+        private string? _ambiguousExample;
 
         private sealed class Flow
         {
@@ -59,6 +62,11 @@ namespace Fw.Commands
             _rules = new NativeRuleSet();
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Rule)))
             {
+                int given = 0;
+                foreach (var o in Rule ?? Array.Empty<PSObject>())
+                {
+                    if (o != null) given++;
+                }
                 foreach (var o in Rule ?? Array.Empty<PSObject>())
                 {
                     if (o == null) continue;
@@ -81,6 +89,10 @@ namespace Fw.Commands
                         WriteError(new ErrorRecord(e, "FwRuleParseError", ErrorCategory.ParserError, o));
                     }
                 }
+                if (_rules.Count == 0)
+                    ThrowNoRules(given == 0
+                        ? "-Rule is empty (did Get-FwRule find the file? a missing or empty .reg gives no rules)"
+                        : string.Format(CultureInfo.InvariantCulture, "-Rule: none of its {0} object(s) could be read as a rule", given));
                 return;
             }
             try
@@ -100,6 +112,17 @@ namespace Fw.Commands
             }
             foreach (var d in _rules.TakeDiagnostics())
                 WriteWarning($"A rule in the registry could not be read and is ignored: {d.Message}");
+            if (_rules.Count == 0)
+                ThrowNoRules("the local and Group Policy stores in the registry (none could be read, or this session cannot see them)");
+        }
+
+        /// <summary>"No rules" is not "no matching rule": with nothing to test against, every verdict would be a confident wrong answer.</summary>
+        private void ThrowNoRules(string from)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+                    "Test-FwDrop: no rules loaded from " + from + "; 'no matching rule' would be meaningless. " +
+                    "Pass the rules in force, for example -Rule (Get-FwRule -Path rules.reg) with a .reg export of the FirewallRules key."),
+                "FwNoRules", ErrorCategory.InvalidArgument, Rule));
         }
 
         protected override void ProcessRecord()
@@ -108,7 +131,12 @@ namespace Fw.Commands
             FwDrop d;
             try
             {
-                d = DropValues.ToDrop(InputObject);
+                d = DropValues.ToDrop(InputObject, out var ambiguous);
+                if (ambiguous != null)
+                {
+                    _ambiguousTimes++;
+                    _ambiguousExample ??= ambiguous;
+                }
             }
             catch (ArgumentException e)
             {
@@ -144,6 +172,8 @@ namespace Fw.Commands
             if (_rules == null) return;
             if (_notDrops > 0)
                 WriteVerbose($"{_notDrops} record(s) that are not DROP lines were not tested.");
+            if (_ambiguousTimes > 0)
+                WriteWarning(DropValues.AmbiguousTimeWarning(_ambiguousTimes, _ambiguousExample!));
             uint profile = ProfileMask(Profile);
             uint flags = AllRules.IsPresent ? FwNative.EvalAllRules : 0u;
             foreach (var flow in _order)
@@ -213,6 +243,7 @@ namespace Fw.Commands
             if (!_loaded.TryGetValue(index, out var rule))
             {
                 rule = _rules!.Get(index);
+                _indirect.Apply(rule);
                 _loaded.Add(index, rule);
             }
             return rule;

@@ -207,6 +207,25 @@ namespace Fw.Core
         }
 
         /// <summary>
+        /// Creates the bookmark's folder when it is missing and returns it (null when it existed), so the run can say
+        /// so: a mistyped path must not silently start a new bookmark somewhere else.
+        /// </summary>
+        internal static string? CreateMissingFolder(string bookmarkFile)
+        {
+            string folder = Path.GetDirectoryName(Path.GetFullPath(bookmarkFile)) ?? ".";
+            if (Directory.Exists(folder)) return null;
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
+            {
+                throw new BookmarkException($"Cannot create the folder '{folder}' of bookmark '{bookmarkFile}': {e.Message}", e);
+            }
+            return folder;
+        }
+
+        /// <summary>
         /// Writes the bookmark to <paramref name="file"/> atomically: a temporary file in the same folder, flushed to
         /// disk, then renamed over the old one (File.Replace where one exists).
         /// </summary>

@@ -41,7 +41,8 @@ namespace Fw.Core
         {
             switch (v)
             {
-                case FwDirection f: return f;
+                case FwDirection f when f == FwDirection.Inbound || f == FwDirection.Outbound: return f;
+                case FwDirection f: throw new ArgumentException($"Direction {(int)f} is neither Inbound (1) nor Outbound (2).");
                 case int i when i == 1 || i == 2: return (FwDirection)i;
             }
             string? s = Text(v);
@@ -90,8 +91,33 @@ namespace Fw.Core
 
         private static int? Optional(int n) => n < 0 ? (int?)null : n;
 
-        internal static DateTime? Time(object? v)
+        internal static DateTime? Time(object? v) => Time(v, out _);
+
+        // ISO 8601 and the log's own form: the only text forms that say which number is the month.
+        private static readonly string[] IsoFormats =
         {
+            "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm", "yyyy-MM-dd",
+            "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mmK",
+            "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ssK",
+        };
+
+        // A numeric date as Export-Csv writes it in some culture: 05/11/2026, 11/5/2026, 05.11.2026, 2026/11/05,
+        // then the time in whatever form that culture uses.
+        private static readonly System.Text.RegularExpressions.Regex NumericDate = new System.Text.RegularExpressions.Regex(
+            @"^(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?:[ T,]+(.*))?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// A time from a DateTime, a DateTimeOffset (its clock time as written) or text. Text is read the same on
+        /// every machine: ISO 8601 and 'yyyy-MM-dd HH:mm:ss' first; a numeric date in another order (what
+        /// Export-Csv writes: 05/11/2026 on a day-first machine, 11/5/2026 on a month-first one) only when its
+        /// numbers say which is the month (a number over 12 is the day, or both are equal); when they do not,
+        /// the time is unknown (null) and <paramref name="ambiguous"/> is the text, because reading it with
+        /// this machine's culture could swap day and month. Other text (month names) with the invariant, then
+        /// the current culture. Throws ArgumentException for text that is no date.
+        /// </summary>
+        internal static DateTime? Time(object? v, out string? ambiguous)
+        {
+            ambiguous = null;
             switch (v)
             {
                 case DateTime dt: return dt;
@@ -99,11 +125,73 @@ namespace Fw.Core
             }
             string? s = Text(v);
             if (s == null) return null;
-            if (DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ||
-                DateTime.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.None, out t))
-                return t;
+            if (DateTimeOffset.TryParseExact(s, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var iso))
+                return iso.DateTime;
+            var m = NumericDate.Match(s);
+            if (m.Success)
+            {
+                var result = NumericTime(m, s, out bool isAmbiguous);
+                if (isAmbiguous) ambiguous = s;
+                return result;
+            }
+            if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var named) ||
+                DateTimeOffset.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.AllowWhiteSpaces, out named))
+                return named.DateTime;
             throw new ArgumentException($"Time '{s}' is not a date and time.");
         }
+
+        private static DateTime? NumericTime(System.Text.RegularExpressions.Match m, string s, out bool ambiguous)
+        {
+            ambiguous = false;
+            int first = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            int second = int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            int third = int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture);
+            int year, month, day;
+            if (m.Groups[1].Value.Length == 4)
+            {
+                (year, month, day) = (first, second, third); // 2026/11/05: year first is always year-month-day
+            }
+            else
+            {
+                year = m.Groups[4].Value.Length <= 2 ? CultureInfo.InvariantCulture.Calendar.ToFourDigitYear(third) : third;
+                if (first > 12 && second <= 12) (day, month) = (first, second);
+                else if (second > 12 && first <= 12) (month, day) = (first, second);
+                else if (first == second) (month, day) = (first, second);
+                else if (first <= 12 && second <= 12)
+                {
+                    ambiguous = true;
+                    return null;
+                }
+                else throw new ArgumentException($"Time '{s}' is not a date and time.");
+            }
+            TimeSpan clock = TimeSpan.Zero;
+            string rest = m.Groups[5].Success ? m.Groups[5].Value.Trim() : string.Empty;
+            if (rest.Length > 0)
+            {
+                // The time of day alone, in the invariant or this machine's form (10:00:00, 10:00:00 AM, 22.00.00).
+                const string day0 = "2000-01-01 ";
+                if (DateTime.TryParse(day0 + rest, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ||
+                    DateTime.TryParse(day0 + rest, CultureInfo.CurrentCulture, DateTimeStyles.None, out t) ||
+                    DateTime.TryParse(day0 + rest.Replace('.', ':'), CultureInfo.InvariantCulture, DateTimeStyles.None, out t))
+                    clock = t.TimeOfDay;
+                else
+                    throw new ArgumentException($"Time '{s}' is not a date and time.");
+            }
+            try
+            {
+                return new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified) + clock;
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new ArgumentException($"Time '{s}' is not a date and time.");
+            }
+        }
+
+        /// <summary>The warning for text times that could be read two ways (see Time).</summary>
+        internal static string AmbiguousTimeWarning(long count, string example) => string.Format(CultureInfo.InvariantCulture,
+            "{0} time(s) such as '{1}' could be day-first or month-first (Export-Csv writes times in the culture of the computer that exported them); " +
+            "they were left out (FirstSeen/LastSeen) rather than guessed. Export times in ISO 8601 to keep them: " +
+            "Select-Object *, @{{Name='Time'; Expression={{$_.Time.ToString('s')}}}} -ExcludeProperty Time | Export-Csv ...", count, example);
 
         internal static IPAddress? Address(object? v, string what)
         {
@@ -142,8 +230,12 @@ namespace Fw.Core
         /// Action means DROP (the input is dropped traffic); absent Local/Remote fields are derived from the
         /// Source/Destination ones and the direction, as Get-FwDrop derives them.
         /// </summary>
-        internal static FwDrop ToDrop(PSObject o)
+        internal static FwDrop ToDrop(PSObject o) => ToDrop(o, out _);
+
+        /// <summary>As ToDrop; <paramref name="ambiguousTime"/> is the Time text when it could be read two ways (Time is then default).</summary>
+        internal static FwDrop ToDrop(PSObject o, out string? ambiguousTime)
         {
+            ambiguousTime = null;
             if (o.BaseObject is FwDrop d) return d;
             var direction = Direction(Property(o, "Direction"));
             if (direction == null)
@@ -155,7 +247,7 @@ namespace Fw.Core
             }
             var drop = new FwDrop
             {
-                Time = Time(Property(o, "Time")) ?? default,
+                Time = Time(Property(o, "Time"), out ambiguousTime) ?? default,
                 Action = Text(Property(o, "Action"))?.ToUpperInvariant() ?? "DROP",
                 Protocol = ProtocolText(Property(o, "Protocol")),
                 SourceAddress = AddressText(Property(o, "SourceAddress"), "SourceAddress"),
@@ -166,6 +258,7 @@ namespace Fw.Core
                 IcmpCode = Optional(Number(Property(o, "IcmpCode"), "IcmpCode", 255)),
                 Direction = FwDrop.DirectionName(direction),
                 LogFile = PropertyText(o, "LogFile") ?? string.Empty,
+                ProcessId = Optional(Number(Property(o, "ProcessId"), "ProcessId", int.MaxValue)),
             };
             bool inbound = direction == FwDirection.Inbound, outbound = direction == FwDirection.Outbound;
             drop.LocalAddress = AddressText(Property(o, "LocalAddress"), "LocalAddress")

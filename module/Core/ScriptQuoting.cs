@@ -30,6 +30,19 @@ namespace Fw.Core
             return sb.ToString();
         }
 
+        /// <summary>
+        /// Text for a '#' comment line: line breaks (CR, LF, NEL, LS, PS) and other control characters become spaces,
+        /// so no value can end the comment and start a command.
+        /// </summary>
+        public static string CommentText(string? value)
+        {
+            value ??= string.Empty;
+            var sb = new StringBuilder(value.Length);
+            foreach (char c in value)
+                sb.Append(char.IsControl(c) || c == '\u0085' || c == '\u2028' || c == '\u2029' ? ' ' : c);
+            return sb.ToString();
+        }
+
         /// <summary>Several values as a comma-separated array of single-quoted literals ('a','b').</summary>
         public static string QuoteList(System.Collections.Generic.IEnumerable<string> values)
         {

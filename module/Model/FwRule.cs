@@ -46,14 +46,35 @@ namespace Fw
         /// <summary>The rule ID: the registry value name (for a text file without IDs, file:line).</summary>
         public string Name { get; set; } = string.Empty;
 
-        /// <summary>The Name= token. May be an indirect string such as @FirewallAPI.dll,-28775 (see IsIndirect).</summary>
+        /// <summary>The display name Windows shows: the Name= token, with an indirect string such as
+        /// @FirewallAPI.dll,-28775 resolved (Windows). When it cannot be resolved it is the raw token and
+        /// DisplayNameResolved is false.</summary>
         public string? DisplayName { get; set; }
 
-        /// <summary>The Desc= token.</summary>
+        /// <summary>The Name= token as stored (for an indirect string, the @file,-id text).</summary>
+        public string? DisplayNameSource { get; set; }
+
+        /// <summary>False when DisplayName is an indirect string that could not be resolved here (not Windows, or
+        /// its DLL is not on this computer); it then holds the raw token.</summary>
+        public bool DisplayNameResolved { get; set; } = true;
+
+        /// <summary>The description Windows shows (Desc=, resolved like DisplayName).</summary>
         public string? Description { get; set; }
 
-        /// <summary>The EmbedCtxt= token (the rule group).</summary>
+        /// <summary>The Desc= token as stored.</summary>
+        public string? DescriptionSource { get; set; }
+
+        /// <summary>False when Description is an unresolved indirect string.</summary>
+        public bool DescriptionResolved { get; set; } = true;
+
+        /// <summary>The EmbedCtxt= token (the rule group) as stored: what New-NetFirewallRule -Group takes.</summary>
         public string? Group { get; set; }
+
+        /// <summary>The group name Windows shows (Group resolved, as NetSecurity's DisplayGroup).</summary>
+        public string? DisplayGroup { get; set; }
+
+        /// <summary>False when DisplayGroup is an unresolved indirect string.</summary>
+        public bool DisplayGroupResolved { get; set; } = true;
 
         /// <summary>Active=TRUE. A rule string without Active is disabled.</summary>
         public bool Enabled { get; set; }
@@ -75,11 +96,18 @@ namespace Fw
         /// <summary>The IP protocol number, or null for any protocol.</summary>
         public int? ProtocolNumber { get; set; }
 
-        /// <summary>Local ports: numbers, ranges and keywords (RPC, RPC-EPMap, Teredo, IPHTTPSIn, Ply2Disc, DHCP, mDNS ...), or Any.</summary>
+        /// <summary>Local ports: numbers, ranges and keywords as NetSecurity names them (RPC, RPCEPMap, Teredo,
+        /// IPHTTPSIn, IPHTTPSOut, PlayToDiscovery, DHCP, mDNS ...), or Any.</summary>
         public string[] LocalPort { get; set; } = new[] { "Any" };
 
-        /// <summary>Remote ports, or Any.</summary>
+        /// <summary>Remote ports (NetSecurity names), or Any.</summary>
         public string[] RemotePort { get; set; } = new[] { "Any" };
+
+        /// <summary>Local ports with keywords in the registry's spelling (RPC-EPMap, Ply2Disc ...), as in RuleString.</summary>
+        public string[] LocalPortRegistry { get; set; } = new[] { "Any" };
+
+        /// <summary>Remote ports with keywords in the registry's spelling.</summary>
+        public string[] RemotePortRegistry { get; set; } = new[] { "Any" };
 
         /// <summary>Local addresses: addresses, subnets (a/len), ranges (a-b), keywords, or Any.</summary>
         public string[] LocalAddress { get; set; } = new[] { "Any" };
@@ -141,8 +169,8 @@ namespace Fw
         /// <summary>The rule string as stored in the registry.</summary>
         public string RuleString { get; set; } = string.Empty;
 
-        /// <summary>DisplayName when it is direct text, else Name.</summary>
-        public string Label => !string.IsNullOrEmpty(DisplayName) && !IsIndirect ? DisplayName! : Name;
+        /// <summary>DisplayName when it is readable (direct text, or resolved), else Name.</summary>
+        public string Label => !string.IsNullOrEmpty(DisplayName) && DisplayNameResolved ? DisplayName! : Name;
 
         /// <summary>The rule ID.</summary>
         public override string ToString() => Name;
@@ -163,7 +191,9 @@ namespace Fw
         internal static FwRule FromNative(in FwRuleInfoNative n)
         {
             var unknown = Text(n.UnknownTokens);
-            return new FwRule
+            var localPorts = List(n.LocalPorts);
+            var remotePorts = List(n.RemotePorts);
+            var rule = new FwRule
             {
                 Name = Utf8.FromNative(n.Name) ?? string.Empty,
                 DisplayName = Text(n.DisplayName),
@@ -174,8 +204,10 @@ namespace Fw
                 ActionValue = (FwRuleAction)n.Action,
                 Protocol = Utf8.FromNative(n.Protocol) ?? "Any",
                 ProtocolNumber = n.ProtocolNumber == FwNative.ProtocolAny ? (int?)null : n.ProtocolNumber,
-                LocalPort = List(n.LocalPorts),
-                RemotePort = List(n.RemotePorts),
+                LocalPort = Array.ConvertAll(localPorts, Fw.Core.PortKeywords.NetSecurityName),
+                RemotePort = Array.ConvertAll(remotePorts, Fw.Core.PortKeywords.NetSecurityName),
+                LocalPortRegistry = localPorts,
+                RemotePortRegistry = remotePorts,
                 LocalAddress = List(n.LocalAddresses),
                 RemoteAddress = List(n.RemoteAddresses),
                 IcmpType = List(n.IcmpTypes),
@@ -203,6 +235,14 @@ namespace Fw
                 UnknownToken = unknown == null ? Array.Empty<string>() : unknown.Split('|'),
                 RuleString = Utf8.FromNative(n.Raw) ?? string.Empty,
             };
+            // As stored; Fw.Core.IndirectStrings replaces indirect ones with what Windows shows where it can.
+            rule.DisplayNameSource = rule.DisplayName;
+            rule.DescriptionSource = rule.Description;
+            rule.DisplayGroup = rule.Group;
+            rule.DisplayNameResolved = !rule.IsIndirect;
+            rule.DescriptionResolved = !rule.IsDescriptionIndirect;
+            rule.DisplayGroupResolved = !rule.IsGroupIndirect;
+            return rule;
         }
 
         /// <summary>"Domain, Private" for a profile mask; Any for all three (or none).</summary>

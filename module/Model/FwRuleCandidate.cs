@@ -32,6 +32,12 @@ namespace Fw
         /// <summary>The status, typed (what the cmdlet decides on).</summary>
         internal FwRuleCandidateStatus StatusValue { get; set; }
 
+        /// <summary>New-NetFirewallRule -LocalAddress: this computer's addresses the rule is limited to (-LocalAddress); empty for any.</summary>
+        public string[] LocalAddress { get; set; } = Array.Empty<string>();
+
+        /// <summary>New-NetFirewallRule -Program: the program the rule is limited to (-Program or -ProgramFromProcessId); null for any.</summary>
+        public string? Program { get; set; }
+
         /// <summary>The rule's stable id (New-NetFirewallRule -Name), derived from its content: "Fw-In-TCP-49154-1f0c9a2b7d3e4f60".</summary>
         public string Name { get; set; } = string.Empty;
 

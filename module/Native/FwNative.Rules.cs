@@ -167,6 +167,9 @@ namespace Fw.Native
         internal static extern void fw_evaluation_free(IntPtr ev);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_indirect_string_resolve(byte[] text, [Out] byte[]? output, UIntPtr outputSize, out UIntPtr needed);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr fw_verdict_name(int verdict);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

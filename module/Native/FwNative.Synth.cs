@@ -87,6 +87,12 @@ namespace Fw.Native
         internal static extern int fw_synth_add_drops(SafeSynthHandle synth, [In] FwSynthDrop[] drops, UIntPtr count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_synth_add_valid_drops(SafeSynthHandle synth, [In] FwSynthDrop[] drops, UIntPtr count, [Out] int[] results);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_synth_drop_check(ref FwSynthDrop drop);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_synth_set_existing(SafeSynthHandle synth, SafeRulesetHandle rules);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -105,7 +105,8 @@ public sealed class FwRuleTests : IClassFixture<RuleFiles>
         Assert.Equal("@FirewallAPI.dll,-28752", rdp.S("Group"));
         Assert.Equal("Ref02", rdp.S("Label")); // indirect display name: the ID is shown
 
-        Assert.Equal(new[] { "RPC-EPMap" }, (string[])rules["Ref03"].P("LocalPort")!);
+        Assert.Equal(new[] { "RPCEPMap" }, (string[])rules["Ref03"].P("LocalPort")!); // NetSecurity name
+        Assert.Equal(new[] { "RPC-EPMap" }, (string[])rules["Ref03"].P("LocalPortRegistry")!);
         Assert.Equal(new[] { "8:*" }, (string[])rules["Ref05"].P("IcmpType")!);
         Assert.Equal("ICMPv6", rules["Ref06"].S("Protocol"));
 

@@ -56,7 +56,7 @@ function New-NetFirewallRule {
         [Encryption] $Encryption,
         [bool] $OverrideBlockRules,
         [string[]] $RemoteDynamicKeywordAddresses,
-        [object[]] $CimSession, # CimSession[] in the real cmdlet; not used here
+        [object[]] $CimSession, # CimSession[] in the real cmdlet (which also takes computer names); recorded only
         [int] $ThrottleLimit,
         [switch] $AsJob
     )
@@ -96,6 +96,11 @@ function New-NetFirewallRule {
         elseif ($ra.Contains(':')) { $s += "RA6=$ra|" }
         else { $s += "RA4=$ra|" }
     }
+    foreach ($la in $LocalAddress) {
+        if ($la -eq 'Any') { continue }
+        $s += $(if ($la.Contains(':')) { 'LA6=' } else { 'LA4=' }) + "$la|"
+    }
+    if ($Program) { $s += "App=$Program|" }
     $s += "Name=$DisplayName|"
     if ($Description) { $s += "Desc=$Description|" }
     if ($Group) { $s += "EmbedCtxt=$Group|" }

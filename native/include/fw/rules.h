@@ -219,6 +219,19 @@ FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_re
 
 FW_API(void) fw_evaluation_free(fw_evaluation *ev);
 
+/* ---- Indirect strings ------------------------------------------------------ */
+
+/* The text Windows shows for an indirect string such as "@FirewallAPI.dll,-28775"
+ * (a rule's Name=, Desc= or EmbedCtxt=), resolved with SHLoadIndirectString in
+ * the user's UI language. UTF-8 in and out. out (may be NULL when out_size is 0)
+ * receives at most out_size bytes including the terminating NUL; *needed (may be
+ * NULL) the size the whole text needs, NUL included.
+ * Returns FW_OK; FW_EBUFS when out_size is too small (call again with *needed);
+ * FW_EINVALID when text is NULL or is not an indirect string (does not start with
+ * '@'); FW_ENOTFOUND when it cannot be resolved here: the DLL or the string id does
+ * not exist on this machine, or this is not Windows (the raw text is all there is). */
+FW_API(int) fw_indirect_string_resolve(const char *text, char *out, size_t out_size, size_t *needed);
+
 /* Static names: "NoMatchingRule", "BlockedByRule", ...; "Applies", "Disabled", "OtherPort"... Never NULL. */
 FW_API(const char *) fw_verdict_name(int verdict);
 FW_API(const char *) fw_rule_reason_name(int reason);

@@ -121,6 +121,19 @@ FW_API(int) fw_synth_new(fw_synth **out, const fw_synth_options *opts);
  * FW_EINVALID (message names the index and the field) nothing was added. */
 FW_API(int) fw_synth_add_drops(fw_synth *synth, const fw_synth_drop *drops, size_t count);
 
+/* Add a batch of drops item by item: every valid drop is added, every invalid
+ * one is skipped, so one bad item does not cost the others. results may be NULL
+ * or point to `count` ints, each set to FW_OK (added) or FW_EINVALID (skipped).
+ * Returns FW_OK when all were added; FW_EINVALID when some were skipped (the
+ * valid ones were added; fw_error_last() names the first skipped index and the
+ * field, and says how many were skipped); other codes (FW_ENOMEM) when the batch
+ * could not be added at all. */
+FW_API(int) fw_synth_add_valid_drops(fw_synth *synth, const fw_synth_drop *drops, size_t count, int *results);
+
+/* FW_OK when `drop` can be synthesised; FW_EINVALID otherwise, and
+ * fw_error_last() says which field is wrong ("direction 7 is neither ..."). */
+FW_API(int) fw_synth_drop_check(const fw_synth_drop *drop);
+
 /* The rules in force, for deduplication (see fw_ruleset_add / fw_ruleset_load_registry).
  * The rules are copied: the ruleset may be freed afterwards. NULL clears them.
  * A candidate is AlreadyAllowed when, for every requested profile, an enabled

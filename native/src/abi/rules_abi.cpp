@@ -5,7 +5,11 @@
 #include "net/address.hpp"
 #include "rules/match.hpp"
 #include "rules/ruleset.hpp"
+#include "win/indirect_string.hpp"
 
+#include <fmt/format.h>
+
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -265,6 +269,29 @@ FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_re
 }
 
 FW_API(void) fw_evaluation_free(fw_evaluation *ev) { std::unique_ptr<fw_evaluation> owned(ev); }
+
+FW_API(int) fw_indirect_string_resolve(const char *text, char *out, size_t out_size, size_t *needed) {
+    if (needed != nullptr) *needed = 0;
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(text != nullptr, "fw_indirect_string_resolve: text is NULL");
+        FW_CHECK_ARG(out != nullptr || out_size == 0, "fw_indirect_string_resolve: out is NULL but out_size is not 0");
+        if (out_size > 0) out[0] = '\0';
+        const std::string_view source(text);
+        if (!fw::win::is_indirect_string(source))
+            fw::fail_invalid(fmt::format("'{}' is not an indirect string (it does not start with '@')", source));
+        auto resolved = fw::win::resolve_indirect_string(source);
+#ifdef _WIN32
+        constexpr const char *why = "its DLL or string id is not on this computer";
+#else
+        constexpr const char *why = "indirect strings need Windows";
+#endif
+        if (!resolved) throw fw::error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("'{}' cannot be resolved: {}", source, why));
+        if (needed != nullptr) *needed = resolved->size() + 1;
+        if (out_size < resolved->size() + 1) return FW_EBUFS;
+        std::memcpy(out, resolved->c_str(), resolved->size() + 1);
+        return FW_OK;
+    });
+}
 
 FW_API(const char *) fw_verdict_name(int verdict) {
     if (verdict < 0 || verdict > FW_VERDICT_UNDECIDABLE) return "Unknown";

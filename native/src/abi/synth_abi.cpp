@@ -69,6 +69,27 @@ FW_API(int) fw_synth_add_drops(fw_synth *synth, const fw_synth_drop *drops, size
     });
 }
 
+FW_API(int) fw_synth_add_valid_drops(fw_synth *synth, const fw_synth_drop *drops, size_t count, int *results) {
+    return fw::abi::guard([&] {
+        FW_CHECK_ARG(synth != nullptr, "fw_synth_add_valid_drops: synth is NULL");
+        FW_CHECK_ARG(drops != nullptr || count == 0, "fw_synth_add_valid_drops: drops is NULL");
+        std::string first;
+        const auto rejected = synth->s.add_valid(drops, count, results, &first);
+        synth->ran = false;
+        if (rejected > 0)
+            fw::fail_invalid(fmt::format("{} ({} of {} drop(s) skipped, the others added)", first, rejected, count));
+        return static_cast<int>(FW_OK);
+    });
+}
+
+FW_API(int) fw_synth_drop_check(const fw_synth_drop *drop) {
+    return fw::abi::guard([&] {
+        FW_CHECK_ARG(drop != nullptr, "fw_synth_drop_check: drop is NULL");
+        if (auto p = fw::synth::problem(*drop); !p.empty()) fw::fail_invalid(p);
+        return static_cast<int>(FW_OK);
+    });
+}
+
 FW_API(int) fw_synth_set_existing(fw_synth *synth, fw_ruleset *rules) {
     return fw::abi::guard([&] {
         FW_CHECK_ARG(synth != nullptr, "fw_synth_set_existing: synth is NULL");

@@ -241,27 +241,28 @@ struct unit {
 
 // ---- Validation ----------------------------------------------------------
 
-void validate(const drop &d, std::size_t index) {
+std::string problem(const drop &d) {
     if (d.direction != FW_DIR_INBOUND && d.direction != FW_DIR_OUTBOUND)
-        fail_invalid(fmt::format("drop {}: direction {} is neither inbound (1) nor outbound (2)", index, d.direction));
-    if (d.protocol < 0 || d.protocol > 255)
-        fail_invalid(fmt::format("drop {}: protocol {} is not 0..255", index, d.protocol));
+        return fmt::format("direction {} is neither inbound (1) nor outbound (2)", d.direction);
+    if (d.protocol < 0 || d.protocol > 255) return fmt::format("protocol {} is not 0..255", d.protocol);
     if (d.remote.family != FW_AF_INET && d.remote.family != FW_AF_INET6)
-        fail_invalid(fmt::format("drop {}: remote address missing (family {})", index, d.remote.family));
+        return fmt::format("remote address missing (family {})", d.remote.family);
     if (d.local.family != FW_AF_NONE && d.local.family != FW_AF_INET && d.local.family != FW_AF_INET6)
-        fail_invalid(fmt::format("drop {}: local address family {} is invalid", index, d.local.family));
+        return fmt::format("local address family {} is invalid", d.local.family);
     for (auto [value, what] : {std::pair{d.local_port, "local port"}, std::pair{d.remote_port, "remote port"}})
-        if (value < -1 || value > 65535) fail_invalid(fmt::format("drop {}: {} {} is not 0..65535", index, what, value));
+        if (value < -1 || value > 65535) return fmt::format("{} {} is not 0..65535", what, value);
     if (has_ports(static_cast<std::uint8_t>(d.protocol))) {
         const auto service = d.direction == FW_DIR_INBOUND ? d.local_port : d.remote_port;
         if (service < 0)
-            fail_invalid(fmt::format("drop {}: {} {} drop without a {} port", index,
-                                     d.direction == FW_DIR_INBOUND ? "inbound" : "outbound",
-                                     d.protocol == 6 ? "TCP" : "UDP",
-                                     d.direction == FW_DIR_INBOUND ? "local" : "remote"));
+            return fmt::format("{} {} drop without a {} port", d.direction == FW_DIR_INBOUND ? "inbound" : "outbound",
+                               d.protocol == 6 ? "TCP" : "UDP", d.direction == FW_DIR_INBOUND ? "local" : "remote");
     }
-    if (d.icmp_type < -1 || d.icmp_type > 255)
-        fail_invalid(fmt::format("drop {}: ICMP type {} is not 0..255", index, d.icmp_type));
+    if (d.icmp_type < -1 || d.icmp_type > 255) return fmt::format("ICMP type {} is not 0..255", d.icmp_type);
+    return {};
+}
+
+void validate(const drop &d, std::size_t index) {
+    if (auto p = problem(d); !p.empty()) fail_invalid(fmt::format("drop {}: {}", index, p));
 }
 
 // ---- Scope ---------------------------------------------------------------
@@ -809,6 +810,25 @@ void synthesizer::add(const drop *drops, std::size_t count) {
     if (drops == nullptr) fail_invalid("drops is NULL");
     for (std::size_t i = 0; i < count; ++i) validate(drops[i], i);
     impl_->add_all(drops, count);
+}
+
+std::size_t synthesizer::add_valid(const drop *drops, std::size_t count, int *results, std::string *first_problem) {
+    if (count == 0) return 0;
+    if (drops == nullptr) fail_invalid("drops is NULL");
+    std::vector<drop> valid;
+    valid.reserve(count);
+    std::size_t rejected = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto p = problem(drops[i]);
+        if (results) results[i] = p.empty() ? FW_OK : FW_EINVALID;
+        if (p.empty()) {
+            valid.push_back(drops[i]);
+        } else if (rejected++ == 0 && first_problem) {
+            *first_problem = fmt::format("drop {}: {}", i, p);
+        }
+    }
+    impl_->add_all(valid.data(), valid.size());
+    return rejected;
 }
 
 void synthesizer::set_existing(std::optional<existing_rules> rules) { impl_->existing = std::move(rules); }

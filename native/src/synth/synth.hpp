@@ -113,6 +113,8 @@ struct candidate {
 [[nodiscard]] std::string protocol_text(std::uint8_t protocol);
 // Sorted distinct addresses as comma-separated singles and a-b runs of consecutive addresses.
 [[nodiscard]] std::string compress_addresses(const std::vector<net::ip> &sorted);
+// Why a drop cannot be synthesised ("direction 7 is neither inbound (1) nor outbound (2)"); empty when it can.
+[[nodiscard]] std::string problem(const drop &d);
 // 64-bit FNV-1a, for stable names.
 [[nodiscard]] std::uint64_t fnv1a(std::string_view text, std::uint64_t seed = 0xcbf29ce484222325ull) noexcept;
 
@@ -129,6 +131,10 @@ public:
     // Validates every drop first (throws fw::error naming the index); adds all or nothing.
     void add(const drop *drops, std::size_t count);
     void add(const drop &d) { add(&d, 1); }
+    // Adds the valid drops and skips the others (one bad item does not cost the batch). results, when not null,
+    // receives FW_OK or FW_EINVALID per drop; first_problem the first rejection ("drop 3: direction 7 ...").
+    // Returns how many were rejected.
+    std::size_t add_valid(const drop *drops, std::size_t count, int *results, std::string *first_problem);
 
     void set_existing(std::optional<existing_rules> rules);
 

@@ -350,6 +350,32 @@ TEST_CASE("fw::synth input validation", "[synth]") {
     CHECK_THROWS_AS(synthesizer(options{{}, false, false, 8}), fw::error);
 }
 
+TEST_CASE("fw::synth per-item validation: one bad drop does not cost the batch", "[synth]") {
+    synthesizer s{options{}};
+    auto good = in("198.51.100.7", 6, 80);
+    auto bad = good;
+    bad.direction = 7;
+    auto bad2 = good;
+    bad2.protocol = -3;
+    std::vector<drop> batch{good, bad, in("198.51.100.8", 6, 80), bad2};
+    std::vector<int> results(batch.size(), 42);
+    std::string first;
+    CHECK(s.add_valid(batch.data(), batch.size(), results.data(), &first) == 2);
+    CHECK(results == std::vector<int>{FW_OK, FW_EINVALID, FW_OK, FW_EINVALID});
+    CHECK(first == "drop 1: direction 7 is neither inbound (1) nor outbound (2)");
+    CHECK(s.drops_added() == 2);
+    const auto &cs = s.run();
+    REQUIRE(cs.size() == 1);
+    CHECK(cs[0].hits == 2);
+    CHECK(cs[0].remote_address == "198.51.100.7-198.51.100.8");
+    // All valid: nothing rejected, nothing reported; results may be omitted.
+    first.clear();
+    CHECK(s.add_valid(batch.data(), 1, nullptr, &first) == 0);
+    CHECK(first.empty());
+    CHECK(problem(good).empty());
+    CHECK(problem(bad2) == "protocol -3 is not 0..255");
+}
+
 // ---- Dedupe against the rules in force (the real matcher) -----------------
 
 #include "rules/ruleset.hpp"
@@ -523,6 +549,29 @@ TEST_CASE("fw::synth C ABI", "[synth][abi]") {
         CHECK(fw_synth_add_drops(s, drops.data(), drops.size()) == FW_EINVALID);
         CHECK(std::string(fw_error_last()->message).rfind("drop 2: direction", 0) == 0);
         REQUIRE(fw_synth_add_drops(s, drops.data(), 2) == FW_OK);
+        {
+            // Item by item: the bad drop is skipped and named, the good ones go in (checked on a second synthesiser).
+            fw_synth *s2 = nullptr;
+            REQUIRE(fw_synth_new(&s2, &o) == FW_OK);
+            std::unique_ptr<fw_synth, decltype(&fw_synth_free)> guard2(s2, &fw_synth_free);
+            int results[3] = {9, 9, 9};
+            CHECK(fw_synth_add_valid_drops(s2, drops.data(), drops.size(), results) == FW_EINVALID);
+            CHECK(std::string(fw_error_last()->message) ==
+                  "drop 2: direction 7 is neither inbound (1) nor outbound (2) (1 of 3 drop(s) skipped, the others added)");
+            CHECK(results[0] == FW_OK);
+            CHECK(results[1] == FW_OK);
+            CHECK(results[2] == FW_EINVALID);
+            size_t n2 = 0;
+            REQUIRE(fw_synth_run(s2, &n2) == FW_OK);
+            CHECK(n2 == 2);
+            CHECK(fw_synth_add_valid_drops(s2, drops.data(), 2, nullptr) == FW_OK);
+            CHECK(fw_synth_add_valid_drops(nullptr, drops.data(), 2, nullptr) == FW_EINVALID);
+            CHECK(fw_synth_add_valid_drops(s2, nullptr, 2, nullptr) == FW_EINVALID);
+            CHECK(fw_synth_drop_check(&drops[0]) == FW_OK);
+            CHECK(fw_synth_drop_check(&drops[2]) == FW_EINVALID);
+            CHECK(std::string(fw_error_last()->message) == "direction 7 is neither inbound (1) nor outbound (2)");
+            CHECK(fw_synth_drop_check(nullptr) == FW_EINVALID);
+        }
         fw_synth_candidate c{};
         CHECK(fw_synth_candidate_get(s, 0, &c) == FW_EINVALID); // not run yet
         size_t n = 0;
