@@ -5,6 +5,9 @@
 #     the sample log and the reference rules as default -Path ($PSDefaultParameterValues), Test-FwDrop and
 #     New-FwRuleFromDrop those rules as the rules in force (the registry stores are Windows-only);
 #   - NetSecurity cmdlets come from the stand-in (Import-FwNetSecurityStandIn);
+#   - the firewall's logging policy in the registry (Get-FwLogging, Enable-FwLogging's Group Policy check, Get-FwDrop's
+#     empty-log message) is a Windows computer's `reg export` (tests/data/policy/fw-policy.reg, through the test hook
+#     TestHooks.LoggingPolicyFile, module/Core/TestHooks.cs), and an example's .\fw-policy.reg is that file;
 #   - Invoke-Command -ComputerName runs the script block here and returns deserialized copies, as remoting does;
 #   - a -Wait example gets a one-second -Timeout instead of minutes; -Confirm prompts are answered yes
 #     ($ConfirmPreference None), as an admin running the example would.
@@ -30,6 +33,10 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:RulesFile = [System.IO.Path]::Combine($FwRepo, 'tests', 'data', 'rules', 'reference-rules.txt')
+    $script:PolicyFile = [System.IO.Path]::Combine($FwRepo, 'tests', 'data', 'policy', 'fw-policy.reg')
+    # The registry's firewall policy of a Windows computer (Domain logs drops, Private and Public do not).
+    $script:PolicyHook = [Fw.FwDrop].Assembly.GetType('Fw.Core.TestHooks').GetField('LoggingPolicyFile', [Reflection.BindingFlags]'NonPublic,Static')
+    $PolicyHook.SetValue($null, $PolicyFile)
 
     # The example's text with only its paths pointed at the test data.
     function ConvertTo-TestCode([string] $Code) {
@@ -37,6 +44,7 @@ BeforeAll {
         $Code = $Code -replace '(?i)C:\\Windows\\System32\\LogFiles\\Firewall\\pfirewall\.log\*?', $log
         $Code = $Code -replace '(?i)\.\\[\w-]*pfirewall\.log', $log
         $Code = $Code -replace '(?i)\.\\[\w-]*rules\.reg', "'$RulesFile'"
+        $Code = $Code -replace '(?i)\.\\[\w-]*policy\.reg', "'$PolicyFile'"
         $Code = [regex]::Replace($Code, '(?i)\$env:ProgramData\\(\S+)', { param($m) "'" + [System.IO.Path]::Combine($TestDrive, ($m.Groups[1].Value -replace '\\', '/')) + "'" })
         $Code = $Code -replace '(?i)-Timeout\s+\S+', '-Timeout 00:00:01'
         # A -Wait example without -Timeout would follow until Ctrl+C: bound it too.
@@ -46,6 +54,8 @@ BeforeAll {
         $Code -replace '\.\\', "$TestDrive/"
     }
 }
+
+AfterAll { $PolicyHook.SetValue($null, $null) }
 
 Describe 'Help example <Key>: <Title>' -ForEach $Examples {
     BeforeAll {

@@ -9,17 +9,18 @@ namespace Fw.Core.Filter
     {
         Number,  // an integer property: int? or long?
         Time,    // DateTime, never null (an absent time is DateTime.MinValue)
-        Code,    // a small finite set of values (action, protocol, path, direction)
+        Code,    // a small finite set of values (action, protocol, path, direction), of whatever type FwDrop shows
         Address, // IPAddress
-        Text,    // a string the native reader has as text (TcpFlags, or an address given as a string)
+        Text,    // a string the native reader has as text (TcpFlags, an address as FwDrop shows it)
     }
 
     /// <summary>A property of <see cref="FwDrop"/> that -Filter can push down, and its native field.</summary>
     internal sealed class FilterField
     {
-        private FilterField(string name, uint id, FieldKind kind, Type clrType, long min, long max, long nullAbove = long.MaxValue)
+        private FilterField(PropertyInfo property, uint id, FieldKind kind, Type clrType, long min, long max, long nullAbove = long.MaxValue)
         {
-            Name = name;
+            Property = property;
+            Name = property.Name;
             Id = id;
             Kind = kind;
             ClrType = clrType;
@@ -29,6 +30,8 @@ namespace Fw.Core.Filter
         }
 
         internal string Name { get; }
+        /// <summary>The FwDrop property itself: finite fields take their candidate values from it.</summary>
+        internal PropertyInfo Property { get; }
         internal uint Id { get; }
         internal FieldKind Kind { get; }
         /// <summary>The property's type without Nullable (what Where-Object sees).</summary>
@@ -77,7 +80,7 @@ namespace Fw.Core.Filter
                 return null;
             }
             Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            string n = property.Name;
+            var n = property;
             switch (id)
             {
                 case Time when type == typeof(DateTime):
@@ -134,30 +137,41 @@ namespace Fw.Core.Filter
             return v;
         }
 
-        /// <summary>Code fields: every code and the value a record with it shows.</summary>
+        /// <summary>
+        /// Code fields: every code and the value a record with it shows, read from the property of an FwDrop that
+        /// the reader's own converter made from a record with that code: the operators are asked on exactly what
+        /// Where-Object sees (a name, a number, an enum or $null, whatever the property's type is).
+        /// </summary>
         internal IEnumerable<(int Code, object? Value)> Codes()
         {
+            var converter = new RecordConverter(string.Empty);
             switch (Id)
             {
                 case Action:
-                    for (int c = 0; c <= 6; c++) yield return (c, RecordConverter.ActionName((byte)c));
+                    for (int c = 0; c <= 6; c++) yield return (c, ValueOf(converter, action: (byte)c));
                     break;
                 case Protocol:
-                    for (int p = 0; p <= 255; p++) yield return (p, RecordConverter.ProtocolName(p));
-                    yield return (256, RecordConverter.ProtocolName(FwNative.ProtocolOther));
-                    yield return (257, null);
+                    // Native codes: 0-255 the IP protocol, 256 another protocol by name, 257 absent.
+                    for (int p = 0; p <= 255; p++) yield return (p, ValueOf(converter, protocol: (short)p));
+                    yield return (256, ValueOf(converter, protocol: (short)FwNative.ProtocolOther));
+                    yield return (257, ValueOf(converter));
                     break;
                 default: // path, or the direction derived from it
-                    bool direction = Name == "Direction";
-                    for (int c = 0; c <= 5; c++)
-                    {
-                        object? v = direction
-                            ? (c == FwNative.PathReceive ? FwDirection.Inbound : c == FwNative.PathSend ? FwDirection.Outbound : (object?)null)
-                            : RecordConverter.PathName((byte)c);
-                        yield return (c, v);
-                    }
+                    for (int c = 0; c <= 5; c++) yield return (c, ValueOf(converter, path: (byte)c));
                     break;
             }
+        }
+
+        /// <summary>This property of the FwDrop converted from a record with these codes and nothing else.</summary>
+        private unsafe object? ValueOf(RecordConverter converter, byte action = 0, short protocol = (short)FwNative.Absent, byte path = 0)
+        {
+            var record = new FwRecord
+            {
+                Action = action, Protocol = protocol, Path = path, Size = FwNative.Absent, TcpSyn = FwNative.Absent,
+                TcpAck = FwNative.Absent, Info = FwNative.Absent, Pid = FwNative.Absent, SrcPort = -1, DstPort = -1,
+                TcpWin = -1, IcmpType = -1, IcmpCode = -1,
+            };
+            return Property.GetValue(converter.Convert(&record));
         }
 
         internal int CodeWords => Id == Protocol ? 5 : 1;

@@ -87,8 +87,8 @@ namespace Fw.Core.Filter
             }
             else if (posBase == "lt" || posBase == "le" || posBase == "gt" || posBase == "ge")
             {
-                if (f.Kind == FieldKind.Address)
-                    throw new FilterException($"{where}: addresses have no order for {op} (use -in with a range such as '10.0.0.1-10.0.0.9')");
+                if (f.Kind == FieldKind.Address || f.IsAddressText)
+                    throw new FilterException($"{where}: ordering addresses with {op} is not supported; use -in with a CIDR block or a range ({f.Name} -in '10.0.0.0/8' or '10.0.0.1-10.0.0.9'), or -eq, -like");
                 if (f.Kind == FieldKind.Text)
                     throw new FilterException($"{where}: {op} on the text of {f.Name} follows the culture's sort order; use -eq, -like or -in");
                 bool trueAtLow = propertyLeft ? (posBase == "lt" || posBase == "le") : (posBase == "gt" || posBase == "ge");
