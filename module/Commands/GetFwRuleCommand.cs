@@ -95,6 +95,18 @@ namespace Fw.Commands
                     _strings++;
                     if (s == null) continue;
                     string? id = SplitId(s, out var text);
+                    // A NUL cannot cross the C ABI (the text would end there): name the rule and the byte position,
+                    // as the native parser does for files.
+                    int nul = text.IndexOf('\0');
+                    if (nul >= 0 || (id != null && id.IndexOf('\0') >= 0))
+                    {
+                        string label = string.IsNullOrEmpty(id) ? "RuleString" + _strings.ToString(System.Globalization.CultureInfo.InvariantCulture) : id!.Replace("\0", "\\0");
+                        string what = nul >= 0
+                            ? $"position {System.Text.Encoding.UTF8.GetByteCount(text.Substring(0, nul)) + 1}: a NUL byte inside the rule string"
+                            : "a NUL byte in the rule's name";
+                        WriteError(new ErrorRecord(new FormatException($"rule '{label}': {what}."), "FwRuleParseError", ErrorCategory.ParserError, s));
+                        continue;
+                    }
                     try
                     {
                         _rules.Add(id ?? string.Empty, text, FwNative.StoreOther);

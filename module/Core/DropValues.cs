@@ -198,10 +198,52 @@ namespace Fw.Core
             if (v is IPAddress a) return a;
             string? s = Text(v);
             if (s == null) return null;
-            if (IPAddress.TryParse(s, out var parsed) &&
-                (parsed.AddressFamily == AddressFamily.InterNetwork || parsed.AddressFamily == AddressFamily.InterNetworkV6))
-                return parsed;
-            throw new ArgumentException($"{what} '{s}' is not an IP address.");
+            if (TryParseAddress(s.Trim(), out var parsed)) return parsed;
+            throw new ArgumentException($"{what} '{s}' is not an IP address (a dotted quad such as 192.0.2.1, or IPv6 text such as 2001:db8::1, without a zone).");
+        }
+
+        /// <summary>
+        /// An address as the native parser (net/address.cpp) takes it: a dotted quad (four decimal parts 0-255, no
+        /// leading zeros) or IPv6 text (an embedded dotted-quad tail allowed), with no zone and no brackets.
+        /// IPAddress.TryParse alone also takes "10.5", "167772165" and "0x0a000005" (all 10.0.0.5) and
+        /// "fe80::1%eth0": none of them is what an admin means by an address in a log or a rule.
+        /// </summary>
+        internal static bool TryParseAddress(string s, out IPAddress? address)
+        {
+            address = null;
+            bool v6 = s.IndexOf(':') >= 0;
+            if (!v6)
+            {
+                if (!IsDottedQuad(s)) return false;
+            }
+            else
+            {
+                foreach (char c in s)
+                    if (!(Uri.IsHexDigit(c) || c == ':' || c == '.')) return false;
+                if (s.IndexOf('.') >= 0 && !IsDottedQuad(s.Substring(s.LastIndexOf(':') + 1))) return false;
+            }
+            if (!IPAddress.TryParse(s, out var parsed)) return false;
+            if (parsed.AddressFamily != (v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork)) return false;
+            address = parsed;
+            return true;
+        }
+
+        private static bool IsDottedQuad(string s)
+        {
+            string[] parts = s.Split('.');
+            if (parts.Length != 4) return false;
+            foreach (string p in parts)
+            {
+                if (p.Length == 0 || p.Length > 3 || (p.Length > 1 && p[0] == '0')) return false;
+                int v = 0;
+                foreach (char c in p)
+                {
+                    if (c < '0' || c > '9') return false;
+                    v = v * 10 + (c - '0');
+                }
+                if (v > 255) return false;
+            }
+            return true;
         }
 
         /// <summary>The address in canonical text (as Get-FwDrop writes it: IPAddress.ToString()), or null when absent.</summary>

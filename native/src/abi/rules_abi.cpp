@@ -3,6 +3,7 @@
 
 #include "abi/error.hpp"
 #include "net/address.hpp"
+#include "rules/index.hpp"
 #include "rules/match.hpp"
 #include "rules/ruleset.hpp"
 #include "win/indirect_string.hpp"
@@ -11,6 +12,7 @@
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -67,10 +69,24 @@ bool valid_store(int store) { return store >= FW_STORE_UNSPECIFIED && store <= F
 struct fw_ruleset {
     fw::rules::ruleset set;
     std::vector<std::unique_ptr<rule_texts>> texts; // by rule index, filled on first fw_ruleset_get
+    // The index and the flow cache of fw_ruleset_evaluate: built on the first evaluation,
+    // dropped when a rule is added. The lock lets threads share a const set.
+    mutable std::mutex eval_lock;
+    mutable std::unique_ptr<fw::rules::evaluator> eval;
+    void changed() {
+        std::lock_guard lock(eval_lock);
+        eval.reset();
+    }
 };
 
+// An evaluation shares the answer the evaluator cached and the rules it was made from
+// (not the rule set), and makes the texts of listed rules when they are asked for.
 struct fw_evaluation {
-    fw::rules::evaluation ev;
+    std::shared_ptr<const fw::rules::evaluation> ev;
+    std::shared_ptr<const fw::rules::rule_index> index;
+    fw::rules::packet packet;
+    uint32_t profiles = 0;
+    mutable std::vector<std::string> texts;
 };
 
 extern "C" {
@@ -91,6 +107,7 @@ FW_API(int) fw_ruleset_add(fw_ruleset *rs, const char *name, const char *rule_st
         FW_CHECK_ARG(valid_store(store), "fw_ruleset_add: store is not a fw_rule_store value");
         auto origin = store == FW_STORE_UNSPECIFIED ? fw::rules::store::other : static_cast<fw::rules::store>(store);
         rs->set.add(name ? name : "", rule_string, origin);
+        rs->changed();
         return FW_OK;
     });
 }
@@ -102,6 +119,7 @@ FW_API(int) fw_ruleset_load_file(fw_ruleset *rs, const char *path, int store, si
         FW_CHECK_ARG(path != nullptr && *path != '\0', "fw_ruleset_load_file: path is NULL or empty");
         FW_CHECK_ARG(valid_store(store), "fw_ruleset_load_file: store is not a fw_rule_store value");
         auto n = fw::rules::load_file(rs->set, path, static_cast<fw::rules::store>(store));
+        rs->changed();
         if (added) *added = n;
         return FW_OK;
     });
@@ -114,6 +132,7 @@ FW_API(int) fw_ruleset_load_registry(fw_ruleset *rs, int store, size_t *added) {
         FW_CHECK_ARG(store == FW_STORE_LOCAL || store == FW_STORE_GROUP_POLICY,
                      "fw_ruleset_load_registry: store must be FW_STORE_LOCAL or FW_STORE_GROUP_POLICY");
         auto n = fw::rules::load_registry(rs->set, static_cast<fw::rules::store>(store));
+        rs->changed();
         if (added) *added = n;
         return FW_OK;
     });
@@ -230,7 +249,17 @@ FW_API(int) fw_ruleset_evaluate(fw_evaluation **out, const fw_ruleset *rs, const
         p.icmp_code = packet->icmp_code < -1 ? std::int16_t{-1} : packet->icmp_code;
         auto level = (flags & FW_EVAL_ALL_RULES) ? fw::rules::detail::all : fw::rules::detail::relevant;
         auto ev = std::make_unique<fw_evaluation>();
-        ev->ev = fw::rules::evaluate(rs->set, p, packet->profiles, level);
+        {
+            std::lock_guard lock(rs->eval_lock);
+            if (!rs->eval)
+                rs->eval = std::make_unique<fw::rules::evaluator>(
+                    std::make_shared<const fw::rules::rule_index>(rs->set.rules()));
+            ev->ev = rs->eval->evaluate(p, packet->profiles, level);
+            ev->index = rs->eval->index();
+        }
+        ev->packet = p;
+        ev->profiles = packet->profiles;
+        ev->texts.resize(ev->ev->rules.size());
         *out = ev.release();
         return FW_OK;
     });
@@ -241,9 +270,9 @@ FW_API(int) fw_evaluation_get(const fw_evaluation *ev, fw_evaluation_info *out) 
         FW_CHECK_ARG(out != nullptr, "fw_evaluation_get: out is NULL");
         *out = fw_evaluation_info{0, "", 0};
         FW_CHECK_ARG(ev != nullptr, "fw_evaluation_get: ev is NULL");
-        out->verdict = static_cast<int>(ev->ev.result);
-        out->explanation = ev->ev.explanation.c_str();
-        out->count = ev->ev.rules.size();
+        out->verdict = static_cast<int>(ev->ev->result);
+        out->explanation = ev->ev->explanation.c_str();
+        out->count = ev->ev->rules.size();
         return FW_OK;
     });
 }
@@ -253,17 +282,19 @@ FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_re
         FW_CHECK_ARG(out != nullptr, "fw_evaluation_rule: out is NULL");
         *out = fw_rule_result{0, 0, 0, 0, 0, 0, ""};
         FW_CHECK_ARG(ev != nullptr, "fw_evaluation_rule: ev is NULL");
-        if (index >= ev->ev.rules.size()) return FW_ITEROVER;
-        const auto &r = ev->ev.rules[index];
+        if (index >= ev->ev->rules.size()) return FW_ITEROVER;
+        const auto &r = ev->ev->rules[index];
+        auto &text = ev->texts[index];
+        if (text.empty()) text = r.text.empty() ? fw::rules::rule_text(ev->index->rules()[r.index], ev->packet, ev->profiles) : r.text;
         out->index = r.index;
         out->applies = static_cast<int>(r.how);
         out->reason = static_cast<int>(r.why);
         out->conditions = r.conditions;
         out->enabled = r.enabled ? 1 : 0;
         bool deciding = false;
-        for (auto k : ev->ev.deciding) deciding = deciding || k == index;
+        for (auto k : ev->ev->deciding) deciding = deciding || k == index;
         out->deciding = deciding ? 1 : 0;
-        out->text = r.text.c_str();
+        out->text = text.c_str();
         return FW_OK;
     });
 }

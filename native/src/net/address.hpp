@@ -23,8 +23,13 @@ struct ip {
     auto operator<=>(const ip &) const = default;
 };
 
-// An IPv4 dotted quad ("192.0.2.1"; no leading zeros, they would be ambiguous) or
-// an IPv6 address ("2001:db8::1", "::", "::ffff:192.0.2.1"); no brackets, no zone.
+// An IPv4 dotted quad ("192.0.2.1": four decimal parts 0-255, no leading zeros,
+// which inet_aton would read as octal) or an IPv6 address ("2001:db8::1", "::",
+// "::ffff:192.0.2.1", the tail a dotted quad as strict). Refused: the inet_aton
+// shorthands ("10.5", "167772165", "0x0a000005"), brackets, and zone ids
+// ("fe80::1%eth0"): a log never has one, and a firewall rule or -Scope cannot use
+// one (a zone names an interface of one machine; rules scope interfaces with IF=).
+// The C# side (DropValues.TryParseAddress) accepts exactly the same.
 [[nodiscard]] std::optional<ip> parse_ip(std::string_view text) noexcept;
 [[nodiscard]] std::optional<ip> parse_ipv4(std::string_view text) noexcept;
 [[nodiscard]] std::optional<ip> parse_ipv6(std::string_view text) noexcept;

@@ -306,6 +306,10 @@ std::string_view rule::label() const noexcept {
 
 rule parse_rule(std::string_view text) {
     rule r;
+    // A NUL would end the text handed back through the C ABI (raw, names): the rule
+    // would no longer read as what was parsed. Refused, with its position.
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+        bad(nul, "a NUL byte inside the rule string (a rule string is text; the file or value is damaged)");
     r.raw.assign(text);
     // Trim, keeping offsets relative to the given text.
     std::size_t begin = 0, end = text.size();

@@ -17,33 +17,34 @@ struct detailed {
     int fails = 0;
 };
 
-// Texts are made only when asked for (want_text): evaluating a packet against
+// Texts are made only when asked for (Text): evaluating a packet against
 // a thousand rules formats the text of the few relevant ones only.
+template <bool Text>
 struct collector {
     detailed &d;
-    bool want_text;
+    reason first_maybe = reason::applies;
     std::string fail_text;
     std::vector<std::string> maybe_texts;
-    reason first_maybe = reason::applies;
 
     template <class F>
     void fail(reason why, F &&text) {
         if (d.fails++ == 0) {
             d.res.why = why;
-            if (want_text) fail_text = text();
+            if constexpr (Text) fail_text = text();
         }
     }
     template <class F>
     void maybe(reason why, std::uint32_t cond, F &&text) {
         if (d.res.conditions == 0) first_maybe = why;
         d.res.conditions |= cond;
-        if (want_text) maybe_texts.push_back(text());
+        if constexpr (Text) maybe_texts.push_back(text());
     }
 };
 
 bool is_dynamic_rpc_port(std::int32_t port) noexcept { return port >= 49152 && port <= 65535; }
 
 // Port condition. local: the rule's local ports vs the packet's local port.
+template <class collector>
 void check_ports(collector &c, const port_set &ports, std::int32_t port, int protocol, bool local) {
     if (ports.any()) return;
     reason other = local ? reason::other_local_port : reason::other_remote_port;
@@ -107,6 +108,7 @@ const char *keyword_name(std::uint16_t bits) noexcept {
     return "an address keyword";
 }
 
+template <class collector>
 void check_addresses(collector &c, const address_set &set, const net::ip &a, bool local) {
     if (set.any()) return;
     reason other = local ? reason::other_local_address : reason::other_remote_address;
@@ -132,10 +134,12 @@ void check_addresses(collector &c, const address_set &set, const net::ip &a, boo
     c.fail(other, [&] { return std::string(fmt::format("other {} address (rule: {})", which, addresses_text(set))); });
 }
 
-detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, bool want_text) {
+// pre: the rule's static conditions when already known (no texts are made then).
+template <bool Text>
+detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, const static_conditions *pre = nullptr) {
     detailed d;
     d.res.enabled = r.active;
-    collector c{d, want_text, {}, {}, reason::applies};
+    collector<Text> c{d, reason::applies, {}, {}};
 
     if (p.dir != FW_DIR_ANY && p.dir != static_cast<int>(r.dir))
         c.fail(reason::other_direction, [&] { return std::string(fmt::format("other direction (rule: {})", r.dir == direction::inbound ? "inbound" : "outbound")); });
@@ -161,6 +165,10 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, 
         else if ((r.profiles & profiles) == 0)
             c.fail(reason::other_profile, [&] { return std::string(fmt::format("other profile (rule: {})", profiles_text(r.profiles))); });
     }
+    if (!Text && pre) {
+        if (d.res.conditions == 0 && pre->bits) c.first_maybe = pre->first;
+        d.res.conditions |= pre->bits;
+    } else {
     if (!r.svc.empty()) {
         if (r.svc == "*")
             c.maybe(reason::service, cond_service, [&] { return std::string("only for traffic of Windows services (Svc=*)"); });
@@ -180,6 +188,7 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, 
         c.maybe(reason::interface, cond_interface, [&] { return std::string(fmt::format("only on {} interfaces", interface_types_text(r.interface_types))); });
     if (!r.dynamic_targets.empty())
         c.maybe(reason::interface, cond_interface, [&] { return std::string(fmt::format("only for the dynamic transport {}", r.dynamic_targets.front())); });
+    }
 
     if (d.fails > 0) {
         d.res.how = applies::no;
@@ -189,7 +198,7 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, 
     d.res.how = d.res.conditions ? applies::maybe : applies::yes;
     d.res.why = d.res.conditions ? c.first_maybe : reason::applies;
     if (!r.active) d.res.why = reason::disabled;
-    if (!want_text) return d;
+    if constexpr (!Text) return d;
     std::string conds;
     for (const auto &t : c.maybe_texts) {
         if (!conds.empty()) conds += ", and ";
@@ -244,154 +253,219 @@ std::string and_more(std::size_t n) { return n > 1 ? fmt::format(" (and {} more)
 } // namespace
 
 rule_result match(const rule &r, const packet &p, std::uint32_t profiles) {
-    return match_detailed(r, p, profiles, true).res;
+    return match_detailed<true>(r, p, profiles).res;
 }
 
-evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, detail level) {
-    evaluation ev;
-    // Categories (indexes into ev.rules), in the order of the verdict rules.
-    std::vector<std::size_t> block_yes, allow_yes, allow_process, allow_env, disabled_allow, allow_any_port, block_maybe;
-    std::vector<std::size_t> bypass_maybe; // enabled allow-bypass rules (also in allow_env: they need authentication)
-    auto rules = rs.rules();
-    // "Quiet" results: maybe-rules scoped to a program or service that name nothing the
-    // packet used (an app rule for any port, a service-hardening block). On a real
-    // machine there are hundreds; they are listed only when the verdict rests on them.
-    std::vector<bool> quiet;
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        const auto &r = rules[i];
-        // Another direction is never relevant: skip the other checks.
-        if (level != detail::all && p.dir != FW_DIR_ANY && p.dir != static_cast<int>(r.dir)) continue;
-        auto d = match_detailed(r, p, profiles, false); // no texts yet: most rules are not relevant
-        bool relevant = level == detail::all || d.res.how != applies::no || is_near_miss(d);
-        if (!relevant) continue;
-        d.res.index = i;
-        std::size_t k = ev.rules.size();
+static_conditions static_conditions_of(const rule &r) noexcept {
+    // The same conditions, in the same order, as the end of match_detailed.
+    static_conditions s;
+    auto add = [&](reason why, std::uint32_t bit) {
+        if (s.bits == 0) s.first = why;
+        s.bits |= bit;
+    };
+    if (!r.svc.empty()) add(reason::service, cond_service);
+    if (!r.app.empty()) add(reason::program, cond_program);
+    if (!r.package.empty()) add(reason::program, cond_program);
+    if (!r.local_user_owner.empty() || !r.local_user_auth.empty()) add(reason::program, cond_program);
+    if (r.security || !r.remote_machine_auth.empty() || !r.remote_user_auth.empty() || r.act == action::bypass)
+        add(reason::authentication, cond_authentication);
+    if (!r.interfaces.empty()) add(reason::interface, cond_interface);
+    if (r.interface_types) add(reason::interface, cond_interface);
+    if (!r.dynamic_targets.empty()) add(reason::interface, cond_interface);
+    return s;
+}
+
+bool classify(const rule &r, std::uint32_t index, const packet &p, std::uint32_t profiles, detail level,
+              classified &out, const static_conditions *pre) {
+    // Another direction is never relevant: skip the other checks.
+    if (level != detail::all && p.dir != FW_DIR_ANY && p.dir != static_cast<int>(r.dir)) return false;
+    auto d = match_detailed<false>(r, p, profiles, pre); // no texts yet: most rules are not relevant
+    if (level != detail::all && d.res.how == applies::no && !is_near_miss(d)) return false;
+    out.index = index;
+    out.how = d.res.how;
+    out.why = d.res.why;
+    out.conditions = d.res.conditions;
+    out.enabled = d.res.enabled;
+    out.specific = d.res.specific;
+    return true;
+}
+
+evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
+                  std::uint32_t profiles, detail level, bool texts) {
+    // Categories, in the order of the verdict rules. Each relevant rule is in at most one
+    // (bypass rules are allow_env too: they need authentication).
+    enum category : std::uint8_t {
+        none, block_yes, allow_yes, allow_process, allow_env, disabled_allow, allow_any_port, block_maybe, count_
+    };
+    constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    const std::size_t n = relevant.size();
+    // Per result: its category (low 4 bits) and whether it is quiet (bit 4): a maybe-rule
+    // scoped to a program or service that names nothing the packet used (an app rule for any
+    // port, a service-hardening block). On a real machine there are hundreds; they are
+    // listed only when the verdict rests on them. Later bits 5-7 hold the rank.
+    constexpr std::uint8_t quiet_bit = 0x10;
+    std::vector<std::uint8_t> flags(n, none);
+    std::array<std::size_t, count_> first, size{};
+    first.fill(npos);
+    std::size_t bypass_count = 0, bypass_first = npos, env_first_plain = npos;
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto &c = relevant[k];
+        const auto &r = rules[c.index];
         bool allowing = r.act != action::block;
-        bool process_only = d.res.how == applies::maybe && (d.res.conditions & ~process_conditions) == 0;
-        if (d.res.how != applies::no) {
+        bool process_only = c.how == applies::maybe && (c.conditions & ~process_conditions) == 0;
+        std::uint8_t at = none;
+        if (c.how != applies::no) {
             if (!r.active) {
-                if (allowing) disabled_allow.push_back(k);
+                if (allowing) at = disabled_allow;
             } else if (!allowing) {
-                if (d.res.how == applies::yes) block_yes.push_back(k);
-                else if (d.res.specific) block_maybe.push_back(k);
-            } else if (d.res.how == applies::yes) {
-                allow_yes.push_back(k);
+                if (c.how == applies::yes) at = block_yes;
+                else if (c.specific) at = block_maybe;
+            } else if (c.how == applies::yes) {
+                at = allow_yes;
             } else if (process_only) {
-                (d.res.specific ? allow_process : allow_any_port).push_back(k);
+                at = c.specific ? allow_process : allow_any_port;
             } else {
-                allow_env.push_back(k);
-                if (r.act == action::bypass) bypass_maybe.push_back(k);
+                at = allow_env;
+                if (r.act == action::bypass) {
+                    if (bypass_count++ == 0) bypass_first = k;
+                } else if (env_first_plain == npos) {
+                    env_first_plain = k;
+                }
             }
         }
-        quiet.push_back(level != detail::all && process_only && !d.res.specific);
-        ev.rules.push_back(std::move(d.res));
+        if (at != none && size[at]++ == 0) first[at] = k;
+        flags[k] = static_cast<std::uint8_t>(at | (level != detail::all && process_only && !c.specific ? quiet_bit : 0));
     }
-    auto rule_at = [&](std::size_t k) -> const rule & { return rules[ev.rules[k].index]; };
+
+    // Texts made so far (the explanation needs one or two): (k, text).
+    std::vector<std::pair<std::size_t, std::string>> made;
+    auto rule_at = [&](std::size_t k) -> const rule & { return rules[relevant[k].index]; };
+    auto made_for = [&](std::size_t k) -> std::string * {
+        for (auto &[at, t] : made)
+            if (at == k) return &t;
+        return nullptr;
+    };
     auto text_of = [&](std::size_t k) -> const std::string & {
-        auto &res = ev.rules[k];
-        if (res.text.empty()) res.text = match_detailed(rules[res.index], p, profiles, true).res.text;
-        return res.text;
+        if (auto *t = made_for(k)) return *t;
+        made.emplace_back(k, match_detailed<true>(rule_at(k), p, profiles).res.text);
+        return made.back().second;
     };
     auto unless_blocks = [&]() {
-        if (block_maybe.empty()) return std::string();
-        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(block_maybe.front())),
-                           text_of(block_maybe.front()));
+        if (size[block_maybe] == 0) return std::string();
+        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(first[block_maybe])),
+                           text_of(first[block_maybe]));
     };
     bool inbound = p.dir != FW_DIR_OUTBOUND;
 
-    if (!block_yes.empty()) {
+    evaluation ev;
+    std::uint8_t deciding_cat = none;
+    if (size[block_yes]) {
         ev.result = verdict::blocked_by_rule;
-        ev.deciding = block_yes;
-        ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(block_yes.front())), and_more(block_yes.size()));
-        if (!allow_yes.empty() || !allow_process.empty() || !allow_env.empty()) {
-            auto &a = !allow_yes.empty() ? allow_yes : !allow_process.empty() ? allow_process : allow_env;
-            if (&a != &allow_env || bypass_maybe.size() < allow_env.size()) {
-                std::size_t k = a.front();
-                if (&a == &allow_env)
-                    for (auto x : allow_env)
-                        if (rule_at(x).act != action::bypass) { k = x; break; }
+        deciding_cat = block_yes;
+        ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(first[block_yes])), and_more(size[block_yes]));
+        if (size[allow_yes] || size[allow_process] || size[allow_env]) {
+            std::uint8_t a = size[allow_yes] ? allow_yes : size[allow_process] ? allow_process : allow_env;
+            if (a != allow_env || bypass_count < size[allow_env]) {
+                std::size_t k = a == allow_env ? env_first_plain : first[a];
                 ev.explanation += fmt::format(", which wins over allow rule {}", quoted(rule_at(k)));
             }
         }
         // Windows precedence: an authenticated bypass rule beats a block rule.
-        if (!bypass_maybe.empty())
+        if (bypass_count)
             ev.explanation += fmt::format(", unless the connection was IPsec-authenticated: then bypass rule {} "
                                           "overrides the block",
-                                          quoted(rule_at(bypass_maybe.front())));
+                                          quoted(rule_at(bypass_first)));
         ev.explanation += ".";
-    } else if (!allow_yes.empty()) {
+    } else if (size[allow_yes]) {
         ev.result = verdict::allowed_by_rule;
-        ev.deciding = allow_yes;
+        deciding_cat = allow_yes;
         ev.explanation = fmt::format("Allowed by rule {}{}{}; if it was still dropped, look for a block rule "
                                      "or policy (e.g. Group Policy not merging local rules).",
-                                     quoted(rule_at(allow_yes.front())), and_more(allow_yes.size()), unless_blocks());
-    } else if (!allow_process.empty()) {
+                                     quoted(rule_at(first[allow_yes])), and_more(size[allow_yes]), unless_blocks());
+    } else if (size[allow_process]) {
         ev.result = verdict::allowed_by_rule;
-        ev.deciding = allow_process;
-        const auto &r = rule_at(allow_process.front());
+        deciding_cat = allow_process;
+        const auto &r = rule_at(first[allow_process]);
         ev.explanation = fmt::format("Allowed by rule {}{}, but {}", quoted(r), unless_blocks(), process_scope(r));
-    } else if (!allow_env.empty()) {
+    } else if (size[allow_env]) {
         ev.result = verdict::undecidable;
-        ev.deciding = allow_env;
-        ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(allow_env.front())),
-                                     and_more(allow_env.size()),
-                                     text_of(allow_env.front()).substr(std::string_view("applies ").size()));
-    } else if (!disabled_allow.empty()) {
+        deciding_cat = allow_env;
+        ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(first[allow_env])),
+                                     and_more(size[allow_env]),
+                                     text_of(first[allow_env]).substr(std::string_view("applies ").size()));
+    } else if (size[disabled_allow]) {
         ev.result = verdict::allowed_by_disabled_rule;
-        ev.deciding = disabled_allow;
-        const auto &res = ev.rules[disabled_allow.front()];
-        text_of(disabled_allow.front());
+        deciding_cat = disabled_allow;
+        std::size_t k = first[disabled_allow];
+        // The text of a maybe is "disabled (would apply <conds>)": the substring keeps the closing ')'.
         ev.explanation = fmt::format("Only the disabled rule {}{} would allow this flow{}; enable it to allow it.",
-                                     quoted(rule_at(disabled_allow.front())), and_more(disabled_allow.size()),
-                                     res.how == applies::maybe ? " (" + res.text.substr(std::string_view("disabled (would apply ").size())
-                                                               : std::string());
-        // res.text for a maybe is "disabled (would apply <conds>)": the substring keeps the closing ')'.
-    } else if (!allow_any_port.empty()) {
+                                     quoted(rule_at(k)), and_more(size[disabled_allow]),
+                                     relevant[k].how == applies::maybe
+                                         ? " (" + text_of(k).substr(std::string_view("disabled (would apply ").size())
+                                         : std::string());
+    } else if (size[allow_any_port]) {
         ev.result = verdict::undecidable;
-        ev.deciding = allow_any_port;
-        const auto &r = rule_at(allow_any_port.front());
+        deciding_cat = allow_any_port;
+        const auto &r = rule_at(first[allow_any_port]);
         ev.explanation = fmt::format(
             "Undecidable: no rule names this {}, but rule {}{} allows any port {}; the log does not say which "
             "program the traffic was for.",
-            p.protocol == 1 || p.protocol == 58 ? "ICMP type" : "port", quoted(r), and_more(allow_any_port.size()),
+            p.protocol == 1 || p.protocol == 58 ? "ICMP type" : "port", quoted(r), and_more(size[allow_any_port]),
             "only for " + scope_of(r));
     } else {
         ev.result = verdict::no_matching_rule;
         ev.explanation = fmt::format("No enabled or disabled rule allows this flow; the profile's default {} action "
                                      "applies{}.",
                                      inbound ? "inbound" : "outbound",
-                                     !block_maybe.empty() ? fmt::format(" (block rule {} may apply too)",
-                                                                        quoted(rule_at(block_maybe.front())))
-                                                          : std::string());
+                                     size[block_maybe] ? fmt::format(" (block rule {} may apply too)",
+                                                                     quoted(rule_at(first[block_maybe])))
+                                                       : std::string());
     }
 
-    // Drop the quiet results the verdict does not rest on; give the rest their texts.
-    std::vector<bool> is_deciding(ev.rules.size(), false);
-    for (auto k : ev.deciding) is_deciding[k] = true;
-    // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable within.
-    std::vector<std::uint8_t> rank(ev.rules.size());
-    std::vector<std::size_t> order;
-    order.reserve(ev.rules.size());
+    // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable
+    // within. Quiet results are listed only when the verdict rests on them, and at most 10.
+    constexpr std::uint8_t unlisted = 7;
+    std::array<std::size_t, 8> at_rank{};
     std::size_t quiet_listed = 0;
-    for (std::size_t k = 0; k < rank.size(); ++k) {
-        const auto &res = ev.rules[k];
-        rank[k] = is_deciding[k] ? 0 : res.how == applies::no ? 4 : !res.enabled ? 3 : res.how == applies::yes ? 1 : 2;
-        if (!quiet[k] || (is_deciding[k] && quiet_listed++ < max_quiet_listed)) {
-            text_of(k);
-            order.push_back(k);
-        }
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto &c = relevant[k];
+        bool deciding = deciding_cat != none && (flags[k] & 0x0f) == deciding_cat;
+        std::uint8_t rank = deciding ? 0 : c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
+        if ((flags[k] & quiet_bit) && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
+        flags[k] = static_cast<std::uint8_t>(rank << 5);
+        ++at_rank[rank];
     }
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
-    std::vector<rule_result> sorted;
-    sorted.reserve(order.size());
-    std::vector<std::size_t> deciding;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-        if (rank[order[k]] == 0) deciding.push_back(k);
-        sorted.push_back(std::move(ev.rules[order[k]]));
+    std::size_t listed = n - at_rank[unlisted];
+    // Slots: where each rank starts in the list.
+    std::array<std::size_t, 8> slot{};
+    for (std::size_t r = 1; r < slot.size(); ++r) slot[r] = slot[r - 1] + at_rank[r - 1];
+    ev.rules.resize(listed);
+    ev.deciding.reserve(at_rank[0]);
+    for (std::size_t k = 0; k < at_rank[0]; ++k) ev.deciding.push_back(k);
+    for (std::size_t k = 0; k < n; ++k) {
+        auto rank = static_cast<std::size_t>(flags[k] >> 5);
+        if (rank == unlisted) continue;
+        const auto &c = relevant[k];
+        auto &res = ev.rules[slot[rank]++];
+        res.index = c.index;
+        res.how = c.how;
+        res.why = c.why;
+        res.conditions = c.conditions;
+        res.enabled = c.enabled;
+        res.specific = c.specific;
+        if (auto *t = made_for(k)) res.text = std::move(*t); // made for the explanation already
+        else if (texts) res.text = match_detailed<true>(rule_at(k), p, profiles).res.text;
     }
-    ev.rules = std::move(sorted);
-    ev.deciding = std::move(deciding);
     return ev;
+}
+
+evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles, detail level) {
+    auto rules = rs.rules();
+    std::vector<classified> relevant;
+    classified c;
+    for (std::size_t i = 0; i < rules.size(); ++i)
+        if (classify(rules[i], static_cast<std::uint32_t>(i), p, profiles, level, c)) relevant.push_back(c);
+    return decide(rules, relevant, p, profiles, level, true);
 }
 
 const char *verdict_name(verdict v) noexcept {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,36 @@ enum class detail : std::uint8_t {
 //  7. otherwise                                                  -> no_matching_rule
 [[nodiscard]] evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles,
                                   detail level = detail::relevant);
+
+// ---- The two steps of evaluate(), shared with the index (rules/index.hpp) ------
+
+// A rule relevant to a packet, before its text is made.
+struct classified {
+    std::uint32_t index = 0; // into the rule set
+    applies how = applies::no;
+    reason why = reason::applies;
+    std::uint32_t conditions = 0;
+    bool enabled = false;
+    bool specific = false;
+};
+
+// What a rule leaves to conditions no packet shows (program, service, authentication,
+// interface): they are the same for every packet, so an index works them out once.
+struct static_conditions {
+    std::uint32_t bits = 0;         // condition bits
+    reason first = reason::applies; // the reason of the first of them
+};
+[[nodiscard]] static_conditions static_conditions_of(const rule &r) noexcept;
+
+// Step 1, one rule: false when the rule is not relevant to p at this level.
+// pre: static_conditions_of(r), when the caller keeps them.
+[[nodiscard]] bool classify(const rule &r, std::uint32_t index, const packet &p, std::uint32_t profiles,
+                            detail level, classified &out, const static_conditions *pre = nullptr);
+
+// Step 2: the verdict and the listed results from the relevant rules, in rule order.
+// texts: make the text of every listed result; otherwise they are left empty (see match()).
+[[nodiscard]] evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
+                                std::uint32_t profiles, detail level, bool texts);
 
 [[nodiscard]] const char *verdict_name(verdict v) noexcept; // "NoMatchingRule", ...
 [[nodiscard]] const char *reason_name(reason r) noexcept;   // "Applies", "Disabled", "OtherDirection", ...

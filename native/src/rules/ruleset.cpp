@@ -55,6 +55,16 @@ void append_utf8(std::string &out, std::uint32_t cp) {
     }
 }
 
+// A name for a message: NUL bytes shown as \0.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\0') out += "\\0";
+        else out += c;
+    }
+    return out;
+}
+
 bool starts_with_version(std::string_view s) noexcept {
     return s.size() >= 2 && (s[0] == 'v' || s[0] == 'V') && s[1] >= '0' && s[1] <= '9';
 }
@@ -118,9 +128,13 @@ const rule &ruleset::add(std::string_view name, std::string_view text, store ori
                          std::uint64_t line) {
     rule r;
     try {
+        if (auto nul = name.find('\0'); nul != std::string_view::npos)
+            throw fw::error(FW_EFORMAT, FW_ERRCLASS_FORMAT,
+                            fmt::format("a NUL byte in the rule's name at position {} (the name would end there)",
+                                        nul + 1));
         r = parse_rule(text);
     } catch (const fw::error &e) {
-        auto label = name.empty() ? std::string("(unnamed)") : std::string(name);
+        auto label = name.empty() ? std::string("(unnamed)") : printable(name);
         std::string where = source.empty() ? std::string() : line ? fmt::format(" ({}:{})", source, line)
                                                                   : fmt::format(" ({})", source);
         throw fw::error(e.code(), e.klass(), fmt::format("rule '{}'{}: {}", label, where, e.what()), 0,
@@ -141,7 +155,7 @@ bool ruleset::add_or_report(std::string_view name, std::string_view text, store 
         return true;
     } catch (const fw::error &e) {
         if (e.code() != FW_EFORMAT) throw;
-        report({std::string(name), std::string(source), line, static_cast<std::uint64_t>(e.column()), e.what()});
+        report({printable(name), std::string(source), line, static_cast<std::uint64_t>(e.column()), e.what()});
         return false;
     }
 }

@@ -1,4 +1,6 @@
+#include "log/fields.hpp"
 #include "net/address.hpp"
+#include "rules/ruleset.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -163,4 +165,39 @@ TEST_CASE("fw::net parse_port_spec", "[net]") {
         CAPTURE(input);
         CHECK_FALSE(parse_port_spec(input));
     }
+}
+
+// Issue 12, finding 9: only what an admin means. inet_aton-style shorthand
+// ("10.5", a 32-bit number, hex, octal), leading zeros, zones, brackets and
+// trailing text are refused by every parser: plain addresses, address specs
+// (rules, scopes, filters) and the log's fast IPv4 path.
+TEST_CASE("fw::net strict address input (issue 12 finding 9)", "[net][strict]") {
+    const char *const refused[] = {
+        "10.5", "167772165", "0x0a000005", "0x0a.0.0.5", "012.0.0.5", "10.0.0.05", "10.0.5", "10.0.0.5.",
+        "10.0.0.5.1", "10.0.0.256", "1e1.0.0.5", " 10.0.0.5x", "10.0.0.5;calc", "10.0.0.5'", "+10.0.0.5",
+        "fe80::1%eth0'; calc", "fe80::1%eth0", "fe80::1%5", "fe80::1%", "[fe80::1]", "[::1]:80", "::ffff:10.5",
+        "::ffff:167772165", "::ffff:010.0.0.5", "fe80::1 calc", "fe80::g", "1:2:3:4:5:6:7:8:9", "::1::",
+        "2001:db8::1/129", "10.0.0.5/33", "10.0.0.5/08", "10.0.0.5/255.0.255.0", "10.5-10.6", "10.0.0.5-10.5",
+        "fe80::1%eth0-fe80::2"};
+    for (const char *s : refused) {
+        INFO("'" << s << "'");
+        CHECK_FALSE(parse_ip(s).has_value());
+        CHECK_FALSE(parse_ip_spec(s).has_value());
+        std::uint8_t quad[4];
+        CHECK_FALSE(fw::log::parse_ipv4_quad(s, quad));
+    }
+    // What is meant still parses, IPv6 with an embedded dotted quad too.
+    CHECK(to_string(*parse_ip("10.0.0.5")) == "10.0.0.5");
+    CHECK(to_string(*parse_ip("::ffff:10.0.0.5")) == "::ffff:10.0.0.5");
+    CHECK(to_string(*parse_ip("64:ff9b::192.0.2.33")) == "64:ff9b::c000:221");
+    CHECK(to_string(*parse_ip("FE80::0001")) == "fe80::1");
+    CHECK(parse_ip_spec(" 10.0.0.0/8 ").has_value()); // surrounding spaces in a list
+    // A rule naming such an address is a diagnostic with the value and its position.
+    fw::rules::ruleset rs;
+    CHECK_FALSE(rs.add_or_report("loose", "v2.10|Action=Allow|Dir=In|RA4=10.5|", fw::rules::store::other));
+    REQUIRE(rs.diagnostics().size() == 1);
+    CHECK_THAT(rs.diagnostics()[0].message, Catch::Contains("10.5"));
+    CHECK(rs.diagnostics()[0].column == 31);
+    CHECK_FALSE(rs.add_or_report("zone", "v2.10|Action=Allow|Dir=In|RA6=fe80::1%eth0'; calc|", fw::rules::store::other));
+    CHECK_THAT(rs.diagnostics()[1].message, Catch::Contains("fe80::1%eth0'; calc"));
 }

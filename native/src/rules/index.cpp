@@ -1,0 +1,311 @@
+// The rule index and the batch evaluator.
+#include "rules/index.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <iterator>
+#include <type_traits>
+
+namespace fw::rules {
+
+// ---- interval_index -----------------------------------------------------------
+
+template <class Key>
+void interval_index<Key>::build() {
+    bounds_.clear();
+    node_.clear();
+    if (pending_.empty()) return;
+    // Segment boundaries: every lo, and every hi + 1 that does not wrap past the largest key.
+    for (const auto &it : pending_) {
+        bounds_.push_back(it.lo);
+        Key next = it.hi;
+        if constexpr (std::is_same_v<Key, addr_key>) {
+            if (++next.lo == 0) ++next.hi;
+            if (next.hi == 0 && next.lo == 0) continue; // hi was the largest key
+        } else {
+            if (++next == 0) continue;
+        }
+        bounds_.push_back(next);
+    }
+    std::sort(bounds_.begin(), bounds_.end());
+    bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+    node_.resize(4 * bounds_.size());
+    for (const auto &it : pending_) {
+        // Segments a..b are those from the one starting at lo to the last starting at or before hi.
+        auto a = static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), it.lo) - bounds_.begin());
+        auto b = static_cast<std::size_t>(std::upper_bound(bounds_.begin(), bounds_.end(), it.hi) - bounds_.begin()) - 1;
+        insert(1, 0, bounds_.size() - 1, a, b, it.value);
+    }
+    pending_.clear();
+    pending_.shrink_to_fit();
+}
+
+template <class Key>
+void interval_index<Key>::insert(std::size_t node, std::size_t lo, std::size_t hi, std::size_t a, std::size_t b,
+                                 std::uint32_t v) {
+    if (b < lo || hi < a) return;
+    if (a <= lo && hi <= b) {
+        node_[node].push_back(v);
+        return;
+    }
+    std::size_t mid = lo + (hi - lo) / 2;
+    insert(2 * node, lo, mid, a, b, v);
+    insert(2 * node + 1, mid + 1, hi, a, b, v);
+}
+
+template <class Key>
+template <class F>
+void interval_index<Key>::stab(const Key &x, F &&f) const {
+    if (bounds_.empty() || x < bounds_.front()) return;
+    auto seg = static_cast<std::size_t>(std::upper_bound(bounds_.begin(), bounds_.end(), x) - bounds_.begin()) - 1;
+    std::size_t node = 1, lo = 0, hi = bounds_.size() - 1;
+    for (;;) {
+        for (auto v : node_[node]) f(v);
+        if (lo == hi) return;
+        std::size_t mid = lo + (hi - lo) / 2;
+        if (seg <= mid) node = 2 * node, hi = mid;
+        else node = 2 * node + 1, lo = mid + 1;
+    }
+}
+
+template class interval_index<std::uint32_t>;
+template class interval_index<addr_key>;
+
+// ---- rule_index ---------------------------------------------------------------
+
+namespace {
+
+addr_key key_of(const net::ip &a) noexcept {
+    addr_key k;
+    for (int i = 0; i < 8; ++i) k.hi = (k.hi << 8) | a.bytes[static_cast<std::size_t>(i)];
+    for (int i = 8; i < 16; ++i) k.lo = (k.lo << 8) | a.bytes[static_cast<std::size_t>(i)];
+    return k;
+}
+
+// Every port a port set can pass (or maybe pass), as intervals; a superset: the
+// protocol conditions of the keywords are left to the matcher.
+template <class F>
+void port_intervals(const port_set &ports, F &&add) {
+    for (const auto &r : ports.ranges) add(r.lo, r.hi);
+    auto kw = ports.keywords;
+    if (kw & pk_rpc_epmap) add(135, 135), add(593, 593);
+    if (kw & pk_dhcp) add(67, 68);
+    if (kw & pk_mdns) add(5353, 5353);
+    if (kw & pk_dynamic_rpc) add(49152, 65535);
+    if (kw & (pk_iptls_in | pk_iptls_out)) add(443, 443);
+    constexpr std::uint16_t known = pk_rpc_epmap | pk_dhcp | pk_mdns | pk_dynamic_rpc | pk_iptls_in | pk_iptls_out;
+    if (kw & ~known) add(0, 65535); // ports chosen at run time (Teredo, Ply2Disc ...): any port may pass
+}
+
+int bucket_of(int dir) noexcept { return dir == FW_DIR_OUTBOUND ? 1 : 0; }
+
+void set_mark(std::vector<std::uint64_t> &marks, std::uint32_t i) noexcept { marks[i >> 6] |= std::uint64_t{1} << (i & 63); }
+
+} // namespace
+
+rule_index::rule_index(std::span<const rule> rules) : rules_(rules.begin(), rules.end()) {
+    statics_.reserve(rules_.size());
+    for (const auto &r : rules_) statics_.push_back(static_conditions_of(r));
+    for (std::uint32_t i = 0; i < rules_.size(); ++i) place(buckets_[static_cast<std::size_t>(bucket_of(static_cast<int>(rules_[i].dir)))], rules_[i], i);
+    for (auto &b : buckets_) {
+        b.local_port.build();
+        b.remote_port.build();
+        for (auto &t : b.addr4) t.build();
+        for (auto &t : b.addr6) t.build();
+    }
+    for (std::size_t d = 0; d < 2; ++d) {
+        auto &by_proto = buckets_[d].flat_by_protocol;
+        flat_[d].resize(257);
+        // Protocol -1 (unknown) passes only rules for any protocol.
+        flat_[d][0] = by_proto[256];
+        for (std::size_t proto = 0; proto < 256; ++proto) {
+            auto &out = flat_[d][proto + 1];
+            std::merge(by_proto[proto].begin(), by_proto[proto].end(), by_proto[256].begin(), by_proto[256].end(),
+                       std::back_inserter(out));
+        }
+    }
+}
+
+void rule_index::place(bucket &b, const rule &r, std::uint32_t i) {
+    // Each rule goes where its most selective condition is: a rule is relevant only if
+    // that condition passes or may pass (a near miss fails on protocol, address or profile only).
+    if (!r.local_ports.any()) {
+        port_intervals(r.local_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.local_port.add(lo, hi, i); });
+    } else if (!r.remote_ports.any()) {
+        port_intervals(r.remote_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.remote_port.add(lo, hi, i); });
+    } else if (!r.icmp.empty()) {
+        for (const auto &tc : r.icmp) {
+            auto &list = b.icmp_by_type[tc.type > 255 ? 256 : tc.type];
+            if (list.empty() || list.back() != i) list.push_back(i);
+        }
+    } else if (r.local_addresses.given || r.remote_addresses.given) {
+        // Relevant only if one of its address conditions passes or may pass.
+        const address_set *sides[2] = {&r.local_addresses, &r.remote_addresses};
+        for (std::size_t s = 0; s < 2; ++s) {
+            const auto &set = *sides[s];
+            if (!set.given) continue;
+            b.addr_unknown[s].push_back(i);
+            if (set.keywords4) b.kw4[s].push_back(i);
+            if (set.keywords6) b.kw6[s].push_back(i);
+            for (const auto &range : set.ranges)
+                (range.lo.family == 4 ? b.addr4 : b.addr6)[s].add(key_of(range.lo), key_of(range.hi), i);
+        }
+    } else {
+        b.flat_by_protocol[r.protocol == any_protocol ? 256 : static_cast<std::size_t>(r.protocol & 0xff)].push_back(i);
+    }
+}
+
+void rule_index::mark(const bucket &b, const packet &p, std::vector<std::uint64_t> &marks) const {
+    auto on = [&](std::uint32_t i) { set_mark(marks, i); };
+    if (p.local_port >= 0) b.local_port.stab(static_cast<std::uint32_t>(p.local_port), on);
+    if (p.remote_port >= 0) b.remote_port.stab(static_cast<std::uint32_t>(p.remote_port), on);
+    if (p.icmp_type >= 0) {
+        if (p.icmp_type <= 255)
+            for (auto i : b.icmp_by_type[static_cast<std::size_t>(p.icmp_type)]) on(i);
+        for (auto i : b.icmp_by_type[256]) on(i);
+    }
+    const net::ip *sides[2] = {&p.local, &p.remote};
+    for (std::size_t s = 0; s < 2; ++s) {
+        const auto &a = *sides[s];
+        if (a.family == 4) {
+            b.addr4[s].stab(key_of(a), on);
+            for (auto i : b.kw4[s]) on(i);
+        } else if (a.family == 6) {
+            b.addr6[s].stab(key_of(a), on);
+            for (auto i : b.kw6[s]) on(i);
+        } else {
+            for (auto i : b.addr_unknown[s]) on(i);
+        }
+    }
+}
+
+void rule_index::mark_candidates(const packet &p, std::vector<std::uint64_t> &marks) const {
+    if (p.dir != FW_DIR_OUTBOUND) mark(buckets_[0], p, marks);
+    if (p.dir != FW_DIR_INBOUND) mark(buckets_[1], p, marks);
+}
+
+std::span<const std::uint32_t> rule_index::flat(int dir, int protocol) const {
+    const auto &by = flat_[static_cast<std::size_t>(bucket_of(dir))];
+    return by[protocol < 0 || protocol > 255 ? 0 : static_cast<std::size_t>(protocol) + 1];
+}
+
+// ---- evaluator ----------------------------------------------------------------
+
+namespace {
+
+// Beyond this many listed results in the cache, it starts over: a batch of millions of
+// distinct flows keeps memory bounded, a batch of repeated flows still hits.
+constexpr std::size_t max_cached_results = std::size_t{1} << 18;
+
+std::size_t mix(std::size_t h, std::uint64_t v) noexcept {
+    h ^= static_cast<std::size_t>(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h;
+}
+
+bool same_packet(const packet &a, const packet &b) noexcept {
+    return a.dir == b.dir && a.protocol == b.protocol && a.local == b.local && a.remote == b.remote &&
+           a.local_port == b.local_port && a.remote_port == b.remote_port && a.icmp_type == b.icmp_type &&
+           a.icmp_code == b.icmp_code;
+}
+
+} // namespace
+
+bool evaluator::flow_key::operator==(const flow_key &o) const noexcept {
+    return profiles == o.profiles && level == o.level && same_packet(p, o.p);
+}
+
+std::size_t evaluator::flow_hash::operator()(const flow_key &k) const noexcept {
+    std::size_t h = 0;
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.p.dir)) << 32 |
+                   static_cast<std::uint32_t>(k.p.protocol));
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.p.local_port)) << 32 |
+                   static_cast<std::uint32_t>(k.p.remote_port));
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint16_t>(k.p.icmp_type)) << 32 |
+                   static_cast<std::uint64_t>(static_cast<std::uint16_t>(k.p.icmp_code)) << 16 | k.profiles << 4 |
+                   static_cast<std::uint64_t>(k.level) << 2);
+    for (const auto *a : {&k.p.local, &k.p.remote}) {
+        auto key = key_of(*a);
+        h = mix(h, key.hi);
+        h = mix(h, key.lo ^ a->family);
+    }
+    return h;
+}
+
+evaluator::evaluator(std::shared_ptr<const rule_index> index) : index_(std::move(index)) {}
+
+const std::vector<classified> &evaluator::flat_results(int dir, const packet &p, std::uint32_t profiles) {
+    int proto = p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol;
+    auto key = static_cast<std::uint32_t>(bucket_of(dir)) << 16 | static_cast<std::uint32_t>(proto + 1) << 4 | profiles;
+    auto [it, added] = flat_cache_.try_emplace(key);
+    if (added) {
+        const auto rules = index_->rules();
+        classified c;
+        for (auto i : index_->flat(dir, proto))
+            if (classify(rules[i], i, p, profiles, detail::relevant, c, &index_->statics(i))) it->second.push_back(c);
+    }
+    return it->second;
+}
+
+evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail level) {
+    const auto rules = index_->rules();
+    if (level == detail::all) {
+        // Every rule is listed: nothing to narrow.
+        std::vector<classified> all;
+        all.reserve(rules.size());
+        classified c;
+        for (std::uint32_t i = 0; i < rules.size(); ++i)
+            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) all.push_back(c);
+        return decide(rules, all, p, profiles, level, false);
+    }
+    // Candidates from the index, in rule order (a bit per rule), classified exactly as evaluate() does.
+    marks_.assign((rules.size() + 63) / 64, 0);
+    index_->mark_candidates(p, marks_);
+    scratch_.clear();
+    classified c;
+    for (std::size_t w = 0; w < marks_.size(); ++w) {
+        for (auto bits = marks_[w]; bits; bits &= bits - 1) {
+            auto i = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) scratch_.push_back(c);
+        }
+    }
+    // Merge with the flat rules of each direction the packet may have, in rule order.
+    merged_.clear();
+    const std::vector<classified> *flats[2] = {nullptr, nullptr};
+    if (p.dir != FW_DIR_OUTBOUND) flats[0] = &flat_results(FW_DIR_INBOUND, p, profiles);
+    if (p.dir != FW_DIR_INBOUND) flats[1] = &flat_results(FW_DIR_OUTBOUND, p, profiles);
+    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
+    if (flats[0] && flats[1]) {
+        std::vector<classified> both;
+        std::merge(flats[0]->begin(), flats[0]->end(), flats[1]->begin(), flats[1]->end(), std::back_inserter(both),
+                   by_index);
+        std::merge(scratch_.begin(), scratch_.end(), both.begin(), both.end(), std::back_inserter(merged_), by_index);
+    } else {
+        const auto &flat = flats[0] ? *flats[0] : *flats[1];
+        std::merge(scratch_.begin(), scratch_.end(), flat.begin(), flat.end(), std::back_inserter(merged_), by_index);
+    }
+    return decide(rules, merged_, p, profiles, level, false);
+}
+
+std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint32_t profiles, detail level) {
+    flow_key key{p, profiles, level};
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    auto ev = std::make_shared<const evaluation>(compute(p, profiles, level));
+    if (cached_results_ + ev->rules.size() > max_cached_results) {
+        cache_.clear();
+        cached_results_ = 0;
+    }
+    cached_results_ += ev->rules.size() + 1;
+    cache_.emplace(key, ev);
+    return ev;
+}
+
+evaluation evaluator::evaluate_with_texts(const packet &p, std::uint32_t profiles, detail level) {
+    evaluation ev = *evaluate(p, profiles, level);
+    for (auto &res : ev.rules)
+        if (res.text.empty()) res.text = rule_text(index_->rules()[res.index], p, profiles);
+    return ev;
+}
+
+std::string rule_text(const rule &r, const packet &p, std::uint32_t profiles) { return match(r, p, profiles).text; }
+
+} // namespace fw::rules

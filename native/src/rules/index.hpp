@@ -1,0 +1,130 @@
+// An index over a rule set for evaluating many packets: which rules can be
+// relevant to a packet, found without looking at the others, and an evaluator
+// that answers each distinct flow of a batch once.
+//
+// The index only narrows the candidates; every candidate goes through the same
+// classification and the same verdict rules as the linear evaluate() in
+// match.hpp, so the answers are the same (tests compare the two on random rule
+// sets and packets).
+#pragma once
+
+#include "rules/match.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace fw::rules {
+
+// Intervals over an ordered key (a port, an IPv4 or IPv6 address) and a point
+// query that returns every interval holding the point: a segment tree over
+// the elementary segments between interval ends, O(log n + answers) a query.
+template <class Key>
+class interval_index {
+public:
+    void add(Key lo, Key hi, std::uint32_t value) { pending_.push_back({lo, hi, value}); }
+    void build();
+    // Calls f(value) for each interval containing x (a value once per interval holding x).
+    template <class F>
+    void stab(const Key &x, F &&f) const;
+    [[nodiscard]] bool empty() const noexcept { return bounds_.empty(); }
+
+private:
+    struct item {
+        Key lo, hi;
+        std::uint32_t value;
+    };
+    void insert(std::size_t node, std::size_t lo, std::size_t hi, std::size_t a, std::size_t b, std::uint32_t v);
+    std::vector<item> pending_;
+    std::vector<Key> bounds_;                      // segment i is [bounds_[i], bounds_[i+1]); the last is open-ended
+    std::vector<std::vector<std::uint32_t>> node_; // segment-tree nodes (1-based heap layout)
+};
+
+// 128-bit address key: IPv4 and IPv6 addresses as big-endian numbers.
+struct addr_key {
+    std::uint64_t hi = 0, lo = 0;
+    auto operator<=>(const addr_key &) const = default;
+};
+
+class rule_index {
+public:
+    // Copies the rules: evaluations made from the index stay valid while the
+    // set it was built from grows.
+    explicit rule_index(std::span<const rule> rules);
+
+    [[nodiscard]] std::span<const rule> rules() const noexcept { return rules_; }
+    // static_conditions_of each rule, by index.
+    [[nodiscard]] const static_conditions &statics(std::uint32_t i) const noexcept { return statics_[i]; }
+
+    // Marks in `marks` (one bit per rule) every rule that may be relevant to p
+    // at detail::relevant, except the "flat" rules (no port, ICMP or address
+    // condition), which depend only on direction, protocol and profile: those
+    // are appended per direction through flat().
+    void mark_candidates(const packet &p, std::vector<std::uint64_t> &marks) const;
+    // Flat rules of a direction (FW_DIR_INBOUND/OUTBOUND) whose protocol is `protocol` or any.
+    [[nodiscard]] std::span<const std::uint32_t> flat(int dir, int protocol) const;
+
+private:
+    struct bucket { // one direction
+        interval_index<std::uint32_t> local_port, remote_port;
+        std::array<std::vector<std::uint32_t>, 257> icmp_by_type; // [256]: any type
+        std::array<interval_index<addr_key>, 2> addr4, addr6;     // [0] local, [1] remote
+        std::array<std::vector<std::uint32_t>, 2> addr_unknown, kw4, kw6;
+        std::array<std::vector<std::uint32_t>, 257> flat_by_protocol; // [256]: any protocol
+    };
+    void place(bucket &b, const rule &r, std::uint32_t i);
+    void mark(const bucket &b, const packet &p, std::vector<std::uint64_t> &marks) const;
+
+    std::vector<rule> rules_;
+    std::vector<static_conditions> statics_;
+    std::array<bucket, 2> buckets_; // [0] inbound, [1] outbound
+    // flat_[dir][protocol + 1]: flat rules of the protocol or any, in rule order (protocol -1: any only).
+    std::array<std::vector<std::vector<std::uint32_t>>, 2> flat_;
+};
+
+// Evaluates a batch of packets against one index. Each distinct flow (the
+// packet's fields, the profiles and the detail level) is evaluated once; the
+// cache belongs to this evaluator and is bounded. Texts of listed rules are
+// left empty (rule_text() makes them): a caller that shows a few pays for a few.
+class evaluator {
+public:
+    explicit evaluator(std::shared_ptr<const rule_index> index);
+
+    [[nodiscard]] std::shared_ptr<const evaluation> evaluate(const packet &p, std::uint32_t profiles,
+                                                             detail level = detail::relevant);
+    // evaluate() with every text filled in: equal to rules::evaluate on the same rules.
+    [[nodiscard]] evaluation evaluate_with_texts(const packet &p, std::uint32_t profiles,
+                                                 detail level = detail::relevant);
+    [[nodiscard]] const std::shared_ptr<const rule_index> &index() const noexcept { return index_; }
+    [[nodiscard]] std::size_t cached_flows() const noexcept { return cache_.size(); }
+
+private:
+    struct flow_key {
+        packet p;
+        std::uint32_t profiles;
+        detail level;
+        bool operator==(const flow_key &o) const noexcept;
+    };
+    struct flow_hash {
+        std::size_t operator()(const flow_key &k) const noexcept;
+    };
+    evaluation compute(const packet &p, std::uint32_t profiles, detail level);
+    const std::vector<classified> &flat_results(int dir, const packet &p, std::uint32_t profiles);
+
+    std::shared_ptr<const rule_index> index_;
+    std::unordered_map<flow_key, std::shared_ptr<const evaluation>, flow_hash> cache_;
+    std::size_t cached_results_ = 0;
+    // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
+    std::unordered_map<std::uint32_t, std::vector<classified>> flat_cache_;
+    std::vector<std::uint64_t> marks_;
+    std::vector<classified> scratch_, merged_;
+};
+
+// The text of one listed result, as evaluate() would have made it.
+[[nodiscard]] std::string rule_text(const rule &r, const packet &p, std::uint32_t profiles);
+
+} // namespace fw::rules
