@@ -5,10 +5,13 @@
 # pid column, blank line after #Fields, CRLF). Question: what did the Director's firewall drop?
 #
 # Run it with `make demo`, or: tests/fwsh -File docs/demo.ps1
-# It uses only Fw and PowerShell's core cmdlets (ForEach-Object, Where-Object, Out-Host), so it runs in
-# the hosted engine as well as in pwsh or Windows PowerShell.
+# The admin's whole procedure: turn drop logging on, read the end of the log, explain the drop against the
+# rules in force, and write the rule the wizard would (name, description, scope, profile) as a reviewable script.
+# It uses only Fw and PowerShell's core cmdlets, so it runs in pwsh and in Windows PowerShell 5.1. Off Windows
+# the logging step is a -WhatIf preview (there is no firewall to change).
 param(
     [string] $Log = [System.IO.Path]::Combine($PSScriptRoot, 'samples', 'director.log'),
+    [string] $Rules = [System.IO.Path]::Combine($PSScriptRoot, 'samples', 'director-rules.txt'),
     [string] $PoolServer = '192.168.10.21',
     [string] $Director = '192.168.10.5'
 )
@@ -21,9 +24,17 @@ function Show-Title([string] $Text) {
 
 "The Director ($Director) log: $Log"
 
+# 0. Drop logging is off by default: turn it on for the profile the servers use (here a preview).
+Show-Title 'Enable-FwLogging -Profile Domain -WhatIf'
+Enable-FwLogging -Profile Domain -WhatIf
+
 # 1. What was dropped, counted natively by direction, protocol and local port (no object per line).
 Show-Title 'Measure-FwDrop: dropped packets per service'
 Measure-FwDrop -Path $Log | Out-Host
+
+# 1b. The end of the log, as a tail tool opens it.
+Show-Title 'Get-FwDrop -Tail 20'
+Get-FwDrop -Path $Log -Tail 20 | Out-Host
 
 # 2. Everything the pool server sent to the Director, dropped or allowed.
 Show-Title "From the pool server ($PoolServer) to the Director, dropped and allowed"
@@ -63,6 +74,14 @@ elseif ($drops.Count -eq 0) {
     'No packet to port 49154 was dropped.'
 }
 
-# 5. The rule, for change control: a reviewable script (nothing is created; -WhatIf or no switch would act).
-Show-Title 'New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -AsScript'
-Get-FwDrop -Path $Log -DestinationPort 49154 | New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -ExistingRule @() -AsScript
+# 5. The drop explained against the Director's rules in force (a .reg export or the registry on Windows).
+Show-Title 'Test-FwDrop: why was it dropped?'
+$inForce = @(Get-FwRule -Path $Rules)
+$drops | Test-FwDrop -Rule $inForce -Profile Domain | Format-List Direction, Protocol, Port, RemoteAddress, Verdict, Explanation | Out-Host
+
+# 6. The rule the wizard would write, for change control: a reviewable script (nothing is created here;
+#    without -AsScript it calls New-NetFirewallRule, with -WhatIf and -Confirm).
+Show-Title 'New-FwRuleFromDrop -DisplayName ... -Description ... -Scope 192.168.10.0/24 -Profile Domain -AsScript'
+$drops | New-FwRuleFromDrop -Scope 192.168.10.0/24 -Profile Domain -UseRpcKeyword -ExistingRule $inForce -AsScript `
+    -DisplayName 'Allow Lync Server Control Panel from the pool (RPC)' `
+    -Description 'The admin console on the pool servers (192.168.10.0/24) reaches the Director over RPC: endpoint mapper on 135, then a dynamic port.'

@@ -32,3 +32,8 @@ function New-FwTestLog {
 function Import-FwNetSecurityStandIn {
     . ([System.IO.Path]::Combine($PSScriptRoot, 'NetSecurityStandIn.ps1'))
 }
+
+# The executable of this shell, to start a fresh one (the NuGet global tool runs pwsh under dotnet, so the
+# process path is dotnet's; $PSHOME holds pwsh itself).
+$script:FwPwsh = @('pwsh.exe', 'pwsh', 'powershell.exe') | ForEach-Object { [System.IO.Path]::Combine($PSHOME, $_) } |
+    Where-Object { [System.IO.File]::Exists($_) } | Select-Object -First 1
