@@ -30,6 +30,7 @@ $inputs = [ordered]@{
     'en-US/Fw.dll-Help.xml'   = RepoPath 'en-US/Fw.dll-Help.xml'
     'LICENSE'                 = RepoPath 'LICENSE'
     'samples/director.log'    = RepoPath 'docs/samples/director.log'
+    'samples/director-rules.txt' = RepoPath 'docs/samples/director-rules.txt'
 }
 foreach ($about in Get-ChildItem -LiteralPath (RepoPath 'module/help') -Filter 'about_*.help.txt') {
     $inputs["en-US/$($about.Name)"] = $about.FullName
