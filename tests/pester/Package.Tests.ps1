@@ -83,7 +83,7 @@ Describe 'The package folder' {
     It 'has the manifest, Fw.dll at its root, views, help, license, samples and fwcore for every runtime' {
         $expected = @(
             'Fw.psd1', 'Fw.dll', 'LICENSE', 'en-US/Fw.dll-Help.xml', 'en-US/about_Fw.help.txt',
-            'en-US/about_Fw_ScheduledTask.help.txt', 'samples/director.log', 'samples/Invoke-FwDropReport.ps1',
+            'en-US/about_Fw_ScheduledTask.help.txt', 'samples/director.log', 'samples/director-rules.txt', 'samples/Invoke-FwDropReport.ps1',
             'win-x64/fwcore.dll', 'win-x86/fwcore.dll', 'linux-x64/fwcore.so'
         )
         foreach ($f in $expected) { [System.IO.Path]::Combine($PackageFolder, $f) | Should -Exist }
