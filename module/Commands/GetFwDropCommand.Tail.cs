@@ -138,7 +138,7 @@ namespace Fw.Commands
         private unsafe FwPosition? WriteTail(List<string> segments)
         {
             FwPosition? position = null;
-            var picked = new List<(string Path, List<FwRecord> Records)>();
+            var picked = new List<TailPart>();
             int need = Tail;
             for (int s = segments.Count - 1; s >= 0 && !_stopping; s--)
             {
@@ -168,12 +168,14 @@ namespace Fw.Commands
                         position = p;
                     }
                 }
-                picked.Insert(0, (path, records));
+                picked.Insert(0, new TailPart(path, records));
                 need -= records.Count;
                 if (need <= 0) break;
             }
-            foreach (var (path, records) in picked)
+            foreach (var part in picked)
             {
+                string path = part.Path;
+                List<FwRecord> records = part.Records;
                 var converter = new RecordConverter(path);
                 var drops = new FwDrop[records.Count];
                 for (int i = 0; i < records.Count; i++)
@@ -195,6 +197,15 @@ namespace Fw.Commands
                 }
             }
             return position;
+        }
+
+        /// <summary>The last matching records of one log file, for <see cref="WriteTail"/>.</summary>
+        private readonly struct TailPart
+        {
+            internal readonly string Path;
+            internal readonly List<FwRecord> Records;
+
+            internal TailPart(string path, List<FwRecord> records) { Path = path; Records = records; }
         }
 
         private bool TryIdentify(string path, ulong prefixLen, out FwFileId id)

@@ -33,9 +33,35 @@ namespace Fw.Commands
             public SafeSynthHandle Synth = null!;
             public string? Program;
             public readonly List<FwSynthDrop> Batch = new List<FwSynthDrop>(BatchSize);
-            public readonly List<(long Item, FwDrop? Drop)> Items = new List<(long, FwDrop?)>(BatchSize); // to name a drop in an error
+            public readonly List<DropItem> Items = new List<DropItem>(BatchSize); // to name a drop in an error
             public long Drops;
             public void Dispose() => Synth.Dispose();
+        }
+
+        /// <summary>A drop's input position (and the drop, when typed), to name it in an error.</summary>
+        private readonly struct DropItem
+        {
+            public readonly long Item;
+            public readonly FwDrop? Drop;
+            public DropItem(long item, FwDrop? drop) { Item = item; Drop = drop; }
+        }
+
+        /// <summary>A process id's program path, or the problem why there is none.</summary>
+        internal readonly struct ProgramLookup
+        {
+            public readonly string? Path;
+            public readonly string? Problem;
+            private ProgramLookup(string? path, string? problem) { Path = path; Problem = problem; }
+            public static ProgramLookup Found(string path) => new ProgramLookup(path, null);
+            public static ProgramLookup Failed(string problem) => new ProgramLookup(null, problem);
+        }
+
+        /// <summary>How many drops had one program problem, and the first of them.</summary>
+        private readonly struct ProblemCount
+        {
+            public readonly long Count;
+            public readonly string First;
+            public ProblemCount(long count, string first) { Count = count; First = first; }
         }
 
         private readonly Dictionary<string, Bucket> _buckets = new Dictionary<string, Bucket>(StringComparer.Ordinal);
@@ -49,8 +75,8 @@ namespace Fw.Commands
         private readonly Dictionary<string, bool> _localSeen = new Dictionary<string, bool>(StringComparer.Ordinal);
         private long _outsideLocal, _unknownLocal;
         private readonly SortedSet<string> _outsideLocalAddresses = new SortedSet<string>(StringComparer.Ordinal);
-        private readonly Dictionary<int, (string? Path, string? Problem)> _programs = new Dictionary<int, (string?, string?)>();
-        private readonly Dictionary<string, (long Count, string First)> _programProblems = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        private readonly Dictionary<int, ProgramLookup> _programs = new Dictionary<int, ProgramLookup>();
+        private readonly Dictionary<string, ProblemCount> _programProblems = new Dictionary<string, ProblemCount>(StringComparer.Ordinal);
         private long _rejected;
         private CommandInfo? _newRule;
 
@@ -330,7 +356,7 @@ namespace Fw.Commands
             }
             var bucket = BucketFor(program);
             bucket.Batch.Add(drop);
-            bucket.Items.Add((item, typed));
+            bucket.Items.Add(new DropItem(item, typed));
             if (bucket.Batch.Count >= BatchSize) Flush(bucket);
         }
 
@@ -375,9 +401,9 @@ namespace Fw.Commands
         /// <summary>The program path for a drop's process id, looked up once per id; null (and the problem noted) when it cannot be.</summary>
         private string? ProgramOf(int? pid, long item, FwDrop? drop)
         {
-            (string? Path, string? Problem) found;
+            ProgramLookup found;
             if (pid == null)
-                found = (null, "has no process id (the log has no pid column, or the field is '-'); give -Program <path>");
+                found = ProgramLookup.Failed("has no process id (the log has no pid column, or the field is '-'); give -Program <path>");
             else if (!_programs.TryGetValue(pid.Value, out found))
             {
                 found = ResolveProcess(pid.Value);
@@ -385,15 +411,15 @@ namespace Fw.Commands
             }
             if (found.Path != null) return found.Path;
             string key = found.Problem!;
-            _programProblems[key] = _programProblems.TryGetValue(key, out var seen) ? (seen.Count + 1, seen.First) : (1, ItemName(item, drop));
+            _programProblems[key] = _programProblems.TryGetValue(key, out var seen) ? new ProblemCount(seen.Count + 1, seen.First) : new ProblemCount(1, ItemName(item, drop));
             return null;
         }
 
-        internal static (string? Path, string? Problem) ResolveProcess(int pid)
+        internal static ProgramLookup ResolveProcess(int pid)
         {
             bool windows = Environment.OSVersion.Platform == PlatformID.Win32NT;
-            if (windows && pid == 4) return ("System", null); // the kernel: New-NetFirewallRule -Program System
-            if (pid == 0) return (null, "has process id 0 (the idle process), which is no program; give -Program <path>");
+            if (windows && pid == 4) return ProgramLookup.Found("System"); // the kernel: New-NetFirewallRule -Program System
+            if (pid == 0) return ProgramLookup.Failed("has process id 0 (the idle process), which is no program; give -Program <path>");
             System.Diagnostics.Process process;
             try
             {
@@ -401,7 +427,7 @@ namespace Fw.Commands
             }
             catch (ArgumentException)
             {
-                return (null, string.Format(CultureInfo.InvariantCulture,
+                return ProgramLookup.Failed(string.Format(CultureInfo.InvariantCulture,
                     "has process id {0}, which is not running on this computer (the log may come from another computer, or the program has exited); give -Program <path>", pid));
             }
             using (process)
@@ -410,14 +436,14 @@ namespace Fw.Commands
                 {
                     string? path = process.MainModule?.FileName;
                     if (string.IsNullOrEmpty(path))
-                        return (null, string.Format(CultureInfo.InvariantCulture, "has process id {0} ({1}), whose program path is not known; give -Program <path>", pid, process.ProcessName));
+                        return ProgramLookup.Failed(string.Format(CultureInfo.InvariantCulture, "has process id {0} ({1}), whose program path is not known; give -Program <path>", pid, process.ProcessName));
                     if (ProgramProblem(path!) is string bad)
-                        return (null, string.Format(CultureInfo.InvariantCulture, "has process id {0}, whose path '{1}' {2}", pid, path, bad));
-                    return (path, null);
+                        return ProgramLookup.Failed(string.Format(CultureInfo.InvariantCulture, "has process id {0}, whose path '{1}' {2}", pid, path, bad));
+                    return ProgramLookup.Found(path!);
                 }
                 catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException || e is NotSupportedException)
                 {
-                    return (null, string.Format(CultureInfo.InvariantCulture,
+                    return ProgramLookup.Failed(string.Format(CultureInfo.InvariantCulture,
                         "has process id {0} ({1}), whose program path cannot be read ({2}); run elevated or give -Program <path>", pid, SafeName(process), e.Message));
                 }
             }

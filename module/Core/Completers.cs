@@ -9,7 +9,18 @@ namespace Fw.Core
     public abstract class FwWordCompleter : IArgumentCompleter
     {
         /// <summary>The words offered, in the order shown.</summary>
-        protected abstract IReadOnlyList<(string Word, string Tip)> Words { get; }
+        protected abstract IReadOnlyList<WordTip> Words { get; }
+
+        /// <summary>A word offered and its tool tip.</summary>
+        protected readonly struct WordTip
+        {
+            /// <summary>The completion text.</summary>
+            public readonly string Word;
+            /// <summary>The tool tip shown for it.</summary>
+            public readonly string Tip;
+            /// <summary>A word and its tool tip.</summary>
+            public WordTip(string word, string tip) { Word = word; Tip = tip; }
+        }
 
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
@@ -17,40 +28,41 @@ namespace Fw.Core
         {
             var pattern = WildcardPattern.Get(WildcardPattern.Escape((wordToComplete ?? string.Empty).Trim('\'', '"')) + "*",
                 WildcardOptions.IgnoreCase);
-            foreach (var (word, tip) in Words)
-                if (pattern.IsMatch(word)) yield return new CompletionResult(word, word, CompletionResultType.ParameterValue, tip);
+            foreach (var w in Words)
+                if (pattern.IsMatch(w.Word)) yield return new CompletionResult(w.Word, w.Word, CompletionResultType.ParameterValue, w.Tip);
         }
     }
 
     /// <summary>-Protocol: the protocols the log names (a number 0-255 is accepted too, so this completes, it does not validate).</summary>
     public sealed class FwProtocolCompleter : FwWordCompleter
     {
-        private static readonly (string, string)[] List =
+        private static readonly WordTip[] List =
         {
-            ("TCP", "TCP (6)"), ("UDP", "UDP (17)"), ("ICMP", "ICMP (1; ICMP over IPv6 in the log too)"), ("ICMPv6", "ICMPv6 (58)"),
+            new WordTip("TCP", "TCP (6)"), new WordTip("UDP", "UDP (17)"),
+            new WordTip("ICMP", "ICMP (1; ICMP over IPv6 in the log too)"), new WordTip("ICMPv6", "ICMPv6 (58)"),
         };
 
         /// <inheritdoc/>
-        protected override IReadOnlyList<(string Word, string Tip)> Words => List;
+        protected override IReadOnlyList<WordTip> Words => List;
     }
 
     /// <summary>-Scope: the address keywords New-NetFirewallRule -RemoteAddress accepts (addresses, subnets and ranges are typed).</summary>
     public sealed class FwScopeCompleter : FwWordCompleter
     {
-        private static readonly (string, string)[] List =
+        private static readonly WordTip[] List =
         {
-            ("LocalSubnet", "the subnets of this computer's interfaces"),
-            ("DNS", "the DNS servers this computer uses"),
-            ("DHCP", "the DHCP servers this computer uses"),
-            ("WINS", "the WINS servers this computer uses"),
-            ("DefaultGateway", "this computer's default gateways"),
-            ("Internet", "addresses outside the intranet"),
-            ("Intranet", "the intranet address ranges (Windows 8 / Server 2012 and later)"),
-            ("IntranetRemoteAccess", "intranet ranges reached through remote access"),
-            ("PlayToDevice", "Play To devices"),
+            new WordTip("LocalSubnet", "the subnets of this computer's interfaces"),
+            new WordTip("DNS", "the DNS servers this computer uses"),
+            new WordTip("DHCP", "the DHCP servers this computer uses"),
+            new WordTip("WINS", "the WINS servers this computer uses"),
+            new WordTip("DefaultGateway", "this computer's default gateways"),
+            new WordTip("Internet", "addresses outside the intranet"),
+            new WordTip("Intranet", "the intranet address ranges (Windows 8 / Server 2012 and later)"),
+            new WordTip("IntranetRemoteAccess", "intranet ranges reached through remote access"),
+            new WordTip("PlayToDevice", "Play To devices"),
         };
 
         /// <inheritdoc/>
-        protected override IReadOnlyList<(string Word, string Tip)> Words => List;
+        protected override IReadOnlyList<WordTip> Words => List;
     }
 }

@@ -149,14 +149,14 @@ namespace Fw.Core
             int year, month, day;
             if (m.Groups[1].Value.Length == 4)
             {
-                (year, month, day) = (first, second, third); // 2026/11/05: year first is always year-month-day
+                year = first; month = second; day = third; // 2026/11/05: year first is always year-month-day
             }
             else
             {
                 year = m.Groups[4].Value.Length <= 2 ? CultureInfo.InvariantCulture.Calendar.ToFourDigitYear(third) : third;
-                if (first > 12 && second <= 12) (day, month) = (first, second);
-                else if (second > 12 && first <= 12) (month, day) = (first, second);
-                else if (first == second) (month, day) = (first, second);
+                if (first > 12 && second <= 12) { day = first; month = second; }
+                else if (second > 12 && first <= 12) { month = first; day = second; }
+                else if (first == second) { month = first; day = second; }
                 else if (first <= 12 && second <= 12)
                 {
                     ambiguous = true;

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using Fw.Native;
 
 namespace Fw.Core
@@ -51,7 +50,7 @@ namespace Fw.Core
             }
         }
 
-        internal static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        internal static bool IsWindows => Platform.IsWindows;
 
         private static List<FwLoggingProfile> Collect(IntPtr policy, string readFrom)
         {

@@ -14,6 +14,14 @@ namespace Fw.Core.Filter
         Text,    // a string the native reader has as text (TcpFlags, an address as FwDrop shows it)
     }
 
+    /// <summary>A code field's native code and the value a record with it shows.</summary>
+    internal readonly struct CodeValue
+    {
+        internal readonly int Code;
+        internal readonly object? Value;
+        internal CodeValue(int code, object? value) { Code = code; Value = value; }
+    }
+
     /// <summary>A property of <see cref="FwDrop"/> that -Filter can push down, and its native field.</summary>
     internal sealed class FilterField
     {
@@ -142,22 +150,22 @@ namespace Fw.Core.Filter
         /// the reader's own converter made from a record with that code: the operators are asked on exactly what
         /// Where-Object sees (a name, a number, an enum or $null, whatever the property's type is).
         /// </summary>
-        internal IEnumerable<(int Code, object? Value)> Codes()
+        internal IEnumerable<CodeValue> Codes()
         {
             var converter = new RecordConverter(string.Empty);
             switch (Id)
             {
                 case Action:
-                    for (int c = 0; c <= 6; c++) yield return (c, ValueOf(converter, action: (byte)c));
+                    for (int c = 0; c <= 6; c++) yield return new CodeValue(c, ValueOf(converter, action: (byte)c));
                     break;
                 case Protocol:
                     // Native codes: 0-255 the IP protocol, 256 another protocol by name, 257 absent.
-                    for (int p = 0; p <= 255; p++) yield return (p, ValueOf(converter, protocol: (short)p));
-                    yield return (256, ValueOf(converter, protocol: (short)FwNative.ProtocolOther));
-                    yield return (257, ValueOf(converter));
+                    for (int p = 0; p <= 255; p++) yield return new CodeValue(p, ValueOf(converter, protocol: (short)p));
+                    yield return new CodeValue(256, ValueOf(converter, protocol: (short)FwNative.ProtocolOther));
+                    yield return new CodeValue(257, ValueOf(converter));
                     break;
                 default: // path, or the direction derived from it
-                    for (int c = 0; c <= 5; c++) yield return (c, ValueOf(converter, path: (byte)c));
+                    for (int c = 0; c <= 5; c++) yield return new CodeValue(c, ValueOf(converter, path: (byte)c));
                     break;
             }
         }

@@ -63,8 +63,8 @@ namespace Fw.Core.Filter
             if (f.Kind == FieldKind.Code)
             {
                 var words = new ulong[f.CodeWords];
-                foreach (var (code, value) in f.Codes())
-                    if (p(value)) words[code / 64] |= 1UL << (code % 64);
+                foreach (var cv in f.Codes())
+                    if (p(cv.Value)) words[cv.Code / 64] |= 1UL << (cv.Code % 64);
                 return new LeafNode(f, FwNative.ExprCodes, false) { Codes = words };
             }
 
@@ -118,7 +118,7 @@ namespace Fw.Core.Filter
 
         // ---- Numbers and times ---------------------------------------------------------------------
 
-        private static FilterNode NumberLeaf(FilterField f, List<(long Lo, long Hi)> ranges, bool absentPasses)
+        private static FilterNode NumberLeaf(FilterField f, List<NumberRange> ranges, bool absentPasses)
         {
             ranges = Merge(ranges);
             bool all = ranges.Count == 1 && ranges[0].Lo <= f.Min && ranges[0].Hi >= f.Max;
@@ -128,12 +128,12 @@ namespace Fw.Core.Filter
             {
                 if (f.Kind == FieldKind.Time)
                 {
-                    ranges.Insert(0, (long.MinValue, f.Min - 1));
-                    ranges.Add((f.Max + 1, long.MaxValue));
+                    ranges.Insert(0, new NumberRange(long.MinValue, f.Min - 1));
+                    ranges.Add(new NumberRange(f.Max + 1, long.MaxValue));
                 }
                 else if (f.NullAbove < long.MaxValue)
                 {
-                    ranges.Add((f.NullAbove + 1, long.MaxValue));
+                    ranges.Add(new NumberRange(f.NullAbove + 1, long.MaxValue));
                 }
             }
             if (ranges.Count == 0 && !absentPasses) return ConstNode.False;
@@ -143,16 +143,16 @@ namespace Fw.Core.Filter
             return leaf;
         }
 
-        private static List<(long Lo, long Hi)> Merge(List<(long Lo, long Hi)> ranges)
+        private static List<NumberRange> Merge(List<NumberRange> ranges)
         {
             var sorted = ranges.OrderBy(r => r.Lo).ToList();
-            var merged = new List<(long Lo, long Hi)>();
+            var merged = new List<NumberRange>();
             foreach (var r in sorted)
             {
                 if (merged.Count > 0 && (merged[merged.Count - 1].Hi == long.MaxValue || r.Lo <= merged[merged.Count - 1].Hi + 1))
                 {
                     var last = merged[merged.Count - 1];
-                    merged[merged.Count - 1] = (last.Lo, Math.Max(last.Hi, r.Hi));
+                    merged[merged.Count - 1] = new NumberRange(last.Lo, Math.Max(last.Hi, r.Hi));
                 }
                 else
                 {
@@ -193,32 +193,32 @@ namespace Fw.Core.Filter
         }
 
         /// <summary>The values x for which p(x) holds, for an equality test: one value, or none.</summary>
-        private static List<(long, long)> NumberPoints(FilterField f, Func<object?, bool> p, object? c, string op)
+        private static List<NumberRange> NumberPoints(FilterField f, Func<object?, bool> p, object? c, string op)
         {
             long? v = Candidate(f, c);
             if (v is long x && x >= f.Min && x <= f.Max && p(f.Box(x)))
             {
                 if ((x > f.Min && p(f.Box(x - 1))) || (x < f.Max && p(f.Box(x + 1))))
                     throw new FilterException($"{op} {Shown(c)} on {f.Name} holds for more than one value (an inexact number such as a [double]); use -ge/-le");
-                return new List<(long, long)> { (x, x) };
+                return new List<NumberRange> { new NumberRange(x, x) };
             }
             foreach (long probe in Probes(f, v))
                 if (p(f.Box(probe)))
                     throw new FilterException($"{op} {Shown(c)} on {f.Name} holds for {probe} but not for the value {Shown(c)} converts to; it cannot be pushed down");
-            return new List<(long, long)>();
+            return new List<NumberRange>();
         }
 
         /// <summary>The values for which a monotonic test holds: a range at the low or the high end.</summary>
-        private static List<(long, long)> Monotone(FilterField f, Func<object?, bool> p, bool trueAtLow, string op, object? c)
+        private static List<NumberRange> Monotone(FilterField f, Func<object?, bool> p, bool trueAtLow, string op, object? c)
         {
             bool P(long x) => p(f.Box(x));
             long lo = f.Min, hi = f.Max;
             bool pl = P(lo), ph = P(hi);
-            (long, long)? range;
+            NumberRange? range;
             if (trueAtLow)
             {
-                if (!pl) range = ph ? throw NotMonotone() : ((long, long)?)null;
-                else if (ph) range = (lo, hi);
+                if (!pl) range = ph ? throw NotMonotone() : (NumberRange?)null;
+                else if (ph) range = new NumberRange(lo, hi);
                 else
                 {
                     long a = lo, b = hi; // P(a), !P(b)
@@ -227,13 +227,13 @@ namespace Fw.Core.Filter
                         long m = a + (b - a) / 2;
                         if (P(m)) a = m; else b = m;
                     }
-                    range = (lo, a);
+                    range = new NumberRange(lo, a);
                 }
             }
             else
             {
-                if (!ph) range = pl ? throw NotMonotone() : ((long, long)?)null;
-                else if (pl) range = (lo, hi);
+                if (!ph) range = pl ? throw NotMonotone() : (NumberRange?)null;
+                else if (pl) range = new NumberRange(lo, hi);
                 else
                 {
                     long a = lo, b = hi; // !P(a), P(b)
@@ -242,13 +242,13 @@ namespace Fw.Core.Filter
                         long m = a + (b - a) / 2;
                         if (P(m)) b = m; else a = m;
                     }
-                    range = (b, hi);
+                    range = new NumberRange(b, hi);
                 }
             }
             // The probes must agree with the range (the operator is monotonic on this field).
-            foreach (long probe in Probes(f, range?.Item1).Concat(Probes(f, range?.Item2)))
-                if (P(probe) != (range is (long rlo, long rhi) && probe >= rlo && probe <= rhi)) throw NotMonotone();
-            return range is (long l, long h) ? new List<(long, long)> { (l, h) } : new List<(long, long)>();
+            foreach (long probe in Probes(f, range?.Lo).Concat(Probes(f, range?.Hi)))
+                if (P(probe) != (range.HasValue && probe >= range.Value.Lo && probe <= range.Value.Hi)) throw NotMonotone();
+            return range.HasValue ? new List<NumberRange> { range.Value } : new List<NumberRange>();
 
             FilterException NotMonotone() =>
                 new FilterException($"{op} {Shown(c)} on {f.Name} does not order the values of {f.Name}; it cannot be pushed down");
@@ -267,7 +267,7 @@ namespace Fw.Core.Filter
                     // The extension: an address against a CIDR block, a mask or a range.
                     if (!AddressSpec.TryParse(s, out var lo, out var hi))
                         throw new FilterException($"{where}: '{s}' is not an address, a/len, a/mask or a-b range");
-                    leaf.AddressRanges.Add((lo, hi));
+                    leaf.AddressRanges.Add(new AddressRange(lo, hi));
                     continue;
                 }
                 var p = test(e);
@@ -284,7 +284,7 @@ namespace Fw.Core.Filter
                 if (asLogged != null && p(asLogged))
                 {
                     var b = asLogged.GetAddressBytes();
-                    leaf.AddressRanges.Add((b, b));
+                    leaf.AddressRanges.Add(new AddressRange(b, b));
                     continue;
                 }
                 foreach (var probe in new[] { IPAddress.Parse("0.0.0.0"), IPAddress.Parse("10.0.0.1"), IPAddress.Parse("::1"), asLogged })
@@ -350,7 +350,7 @@ namespace Fw.Core.Filter
                     if (!AddressSpec.TryParse(spec, out var lo, out var hi))
                         throw new FilterException($"{where}: '{spec}' is not an address, a/len, a/mask or a-b range");
                     var range = new LeafNode(f, FwNative.ExprAddresses, absentPasses);
-                    range.AddressRanges.Add((lo, hi));
+                    range.AddressRanges.Add(new AddressRange(lo, hi));
                     parts.Add(range);
                     continue;
                 }

@@ -64,9 +64,9 @@ namespace Fw.Core.Filter
         internal FilterField Field { get; }
         internal uint Kind { get; }
         internal bool AbsentPasses { get; }
-        internal List<(long Lo, long Hi)> Ranges { get; } = new List<(long, long)>();
+        internal List<NumberRange> Ranges { get; } = new List<NumberRange>();
         internal ulong[] Codes { get; set; } = Array.Empty<ulong>();
-        internal List<(byte[] Lo, byte[] Hi)> AddressRanges { get; } = new List<(byte[], byte[])>();
+        internal List<AddressRange> AddressRanges { get; } = new List<AddressRange>();
         internal List<Token> Tokens { get; } = new List<Token>();
 
         internal override int Cost => Kind switch
@@ -76,6 +76,22 @@ namespace Fw.Core.Filter
             Native.FwNative.ExprAddresses => 4,
             _ => 6,
         };
+    }
+
+    /// <summary>The numbers Lo to Hi, both included (seconds for a time).</summary>
+    internal readonly struct NumberRange
+    {
+        internal readonly long Lo;
+        internal readonly long Hi;
+        internal NumberRange(long lo, long hi) { Lo = lo; Hi = hi; }
+    }
+
+    /// <summary>The addresses Lo to Hi, both included (address bytes in network order).</summary>
+    internal readonly struct AddressRange
+    {
+        internal readonly byte[] Lo;
+        internal readonly byte[] Hi;
+        internal AddressRange(byte[] lo, byte[] hi) { Lo = lo; Hi = hi; }
     }
 
     /// <summary>A wildcard token: any run of characters, or one character out of a set of 256.</summary>
@@ -110,8 +126,8 @@ namespace Fw.Core.Filter
             }
             if (list.Count == 0) return isAnd ? ConstNode.True : ConstNode.False;
             if (list.Count == 1) return list[0];
-            // Stable: equal costs keep the order written.
-            var ordered = list.Select((n, i) => (n, i)).OrderBy(x => x.n.Cost).ThenBy(x => x.i).Select(x => x.n).ToList();
+            // OrderBy is a stable sort: equal costs keep the order written.
+            var ordered = list.OrderBy(n => n.Cost).ToList();
             return new LogicNode(isAnd, ordered);
         }
     }

@@ -78,10 +78,10 @@ namespace Fw.Core.Filter
                 case FwNative.ExprNumbers:
                     node.First = (uint)_numbers.Count;
                     node.Count = (uint)leaf.Ranges.Count;
-                    foreach (var (lo, hi) in leaf.Ranges)
+                    foreach (var range in leaf.Ranges)
                     {
-                        _numbers.Add(lo);
-                        _numbers.Add(hi);
+                        _numbers.Add(range.Lo);
+                        _numbers.Add(range.Hi);
                     }
                     break;
                 case FwNative.ExprCodes:
@@ -93,10 +93,10 @@ namespace Fw.Core.Filter
                 case FwNative.ExprAddresses:
                     node.First = (uint)(_addresses.Count / AddrSize);
                     node.Count = (uint)leaf.AddressRanges.Count;
-                    foreach (var (lo, hi) in leaf.AddressRanges)
+                    foreach (var range in leaf.AddressRanges)
                     {
-                        AddAddress(lo);
-                        AddAddress(hi);
+                        AddAddress(range.Lo);
+                        AddAddress(range.Hi);
                     }
                     break;
                 default:
