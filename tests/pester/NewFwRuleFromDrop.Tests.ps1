@@ -229,13 +229,13 @@ Describe 'New-FwRuleFromDrop: one bad drop does not end the batch (issue 12 find
         $log = New-FwTestLog -Path (Join-Path $TestDrive 'b.log') -Line $PoolLines
         $drops = @(Get-FwDrop -Path $log -DestinationPort 5061)
         $out = [Fw.FwDrop]::new(); $out.Action = 'DROP'; $out.Protocol = 'TCP'; $out.RemoteAddress = '192.168.10.9'; $out.LocalPort = 80
-        $out.Direction = [enum]::ToObject([Fw.FwDirection], 7)
+        $out.Direction = '7' # Direction is text on FwDrop; an out-of-range value as a script would set it
         $row = [pscustomobject]@{ Direction = 'Sideways'; Protocol = 'TCP'; LocalPort = 80; RemoteAddress = '192.168.10.9' }
         $result = @($drops[0], $out, $row, $drops[1]) |
             New-FwRuleFromDrop -ExistingRule @() -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs.Count | Should -Be 2
         $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'FwDropInvalid,Fw.Commands.NewFwRuleFromDropCommand' }
-        $errs[0].Exception.Message | Should -Match '^Input #2 .*Direction 7 is neither Inbound \(1\) nor Outbound \(2\)'
+        $errs[0].Exception.Message | Should -Match "^Input #2 .*Direction '7' is neither Inbound nor Outbound"
         $errs[1].Exception.Message | Should -Match "^Input #3 .*Direction 'Sideways'"
         (Get-Calls).Count | Should -Be 1
         $result.Hits | Should -Be 2
