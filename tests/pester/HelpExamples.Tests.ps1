@@ -43,6 +43,7 @@ BeforeAll {
         $log = "'$FwSampleLog'"
         $Code = $Code -replace '(?i)C:\\Windows\\System32\\LogFiles\\Firewall\\pfirewall\.log\*?', $log
         $Code = $Code -replace '(?i)\.\\[\w-]*pfirewall\.log', $log
+        $Code = $Code -replace '(?i)\.\\director\.log', $log
         $Code = $Code -replace '(?i)\.\\[\w-]*rules\.reg', "'$RulesFile'"
         $Code = $Code -replace '(?i)\.\\[\w-]*policy\.reg', "'$PolicyFile'"
         $Code = [regex]::Replace($Code, '(?i)\$env:ProgramData\\(\S+)', { param($m) "'" + [System.IO.Path]::Combine($TestDrive, ($m.Groups[1].Value -replace '\\', '/')) + "'" })
