@@ -10,10 +10,6 @@
 
 #include <memory>
 
-struct fw_reader {
-    fw::log::reader value;
-};
-
 namespace {
 constexpr std::uint32_t max_batch_size = 1u << 20;
 }

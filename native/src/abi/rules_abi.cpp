@@ -2,6 +2,7 @@
 #include <fw/rules.h>
 
 #include "abi/error.hpp"
+#include "abi/handles.hpp"
 #include "net/address.hpp"
 #include "rules/match.hpp"
 #include "rules/ruleset.hpp"
@@ -68,6 +69,8 @@ struct fw_ruleset {
 struct fw_evaluation {
     fw::rules::evaluation ev;
 };
+
+const fw::rules::ruleset &fw::abi::rules_of(const fw_ruleset &rs) noexcept { return rs.set; }
 
 extern "C" {
 

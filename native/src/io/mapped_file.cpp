@@ -1,6 +1,6 @@
 #include "io/mapped_file.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

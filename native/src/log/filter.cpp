@@ -1,6 +1,6 @@
 #include "log/filter.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 #include "log/fields.hpp"
 
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 // parsed rules. See rule.hpp for the accepted deviations.
 #include "rules/rule.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // The rule set and the file loaders (.reg exports and plain text).
 #include "rules/ruleset.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

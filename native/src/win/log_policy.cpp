@@ -1,6 +1,6 @@
 #include "win/log_policy.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #ifdef _WIN32
 #include <windows.h>

@@ -2,7 +2,7 @@
 // One REG_SZ value per rule: value name = rule ID, data = rule string.
 #include "rules/ruleset.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 
