@@ -113,8 +113,6 @@ struct candidate {
 [[nodiscard]] std::string protocol_text(std::uint8_t protocol);
 // Sorted distinct addresses as comma-separated singles and a-b runs of consecutive addresses.
 [[nodiscard]] std::string compress_addresses(const std::vector<net::ip> &sorted);
-// 64-bit FNV-1a, for stable names.
-[[nodiscard]] std::uint64_t fnv1a(std::string_view text, std::uint64_t seed = 0xcbf29ce484222325ull) noexcept;
 
 // The synthesiser: aggregate drops, then run.
 class synthesizer {
