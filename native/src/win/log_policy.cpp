@@ -1,6 +1,7 @@
 #include "win/log_policy.hpp"
 
 #include "core/error.hpp"
+#include "util/win32.hpp"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -77,15 +78,6 @@ std::wstring expand(const std::wstring &s) {
     return out;
 }
 
-std::string narrow(const std::wstring &w) {
-    if (w.empty()) return {};
-    const int n = WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-    if (n <= 0) throw error(FW_ERROR, FW_ERRCLASS_INTERNAL, "cannot convert a registry path to UTF-8");
-    std::string s(static_cast<std::size_t>(n), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
-    return s;
-}
-
 // Windows file names compare case-insensitively (ordinal, as the file system does).
 bool same_path(const std::wstring &a, const std::wstring &b) {
     return CompareStringOrdinal(a.c_str(), static_cast<int>(a.size()), b.c_str(), static_cast<int>(b.size()),
@@ -119,7 +111,11 @@ std::vector<std::string> default_log_paths() {
     }
     std::vector<std::string> out;
     out.reserve(found.size());
-    for (const auto &f : found) out.push_back(narrow(f));
+    for (const auto &f : found) {
+        std::string s = util::narrow(f);
+        if (s.empty()) throw error(FW_ERROR, FW_ERRCLASS_INTERNAL, "cannot convert a registry path to UTF-8");
+        out.push_back(std::move(s));
+    }
     return out;
 }
 
