@@ -18,11 +18,7 @@ namespace {
 using util::icontains;
 constexpr auto &iends = util::iends_with;
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
+std::string_view trim(std::string_view s) noexcept { return util::trim(s, " \t\r"); }
 
 void append_utf8(std::string &out, std::uint32_t cp) {
     if (cp < 0x80) {

@@ -20,11 +20,7 @@ namespace {
 constexpr bool has_ports(std::uint8_t protocol) noexcept { return protocol == 6 || protocol == 17; }
 constexpr bool is_icmp(std::uint8_t protocol) noexcept { return protocol == 1 || protocol == 58; }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using util::trim;
 
 // Address keywords: PowerShell spelling, rule-string token suffix and value.
 struct keyword_info {

@@ -40,4 +40,11 @@ namespace fw::util {
     return false;
 }
 
+// s without leading and trailing `blanks` (by default spaces and tabs).
+[[nodiscard]] constexpr std::string_view trim(std::string_view s, std::string_view blanks = " \t") noexcept {
+    while (!s.empty() && blanks.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+    while (!s.empty() && blanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
+    return s;
+}
+
 } // namespace fw::util
