@@ -2,6 +2,9 @@
 // funnel that every export goes through, so nothing throws across the seam.
 #pragma once
 
+// fw::error and fw::fail_invalid live in core/error.hpp (the core includes that, not abi/).
+#include "core/error.hpp"
+
 #include <fw/common.h>
 
 #include <cstdint>
@@ -13,33 +16,6 @@
 #include <utility>
 
 namespace fw {
-
-// An error with a status code, thrown below the seam and turned into a status
-// by abi::guard. Use it for expected failures (bad input, missing files).
-class error : public std::runtime_error {
-public:
-    error(int code, int klass, std::string message, int os_error = 0, std::int64_t line = 0,
-          std::int64_t column = 0)
-        : std::runtime_error(std::move(message)), code_(code), klass_(klass), os_error_(os_error),
-          line_(line), column_(column) {}
-
-    [[nodiscard]] int code() const noexcept { return code_; }
-    [[nodiscard]] int klass() const noexcept { return klass_; }
-    [[nodiscard]] int os_error() const noexcept { return os_error_; }
-    [[nodiscard]] std::int64_t line() const noexcept { return line_; }
-    [[nodiscard]] std::int64_t column() const noexcept { return column_; }
-
-private:
-    int code_;
-    int klass_;
-    int os_error_;
-    std::int64_t line_;
-    std::int64_t column_;
-};
-
-[[noreturn]] inline void fail_invalid(std::string message) {
-    throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, std::move(message));
-}
 
 namespace abi {
 

@@ -11,12 +11,6 @@
 
 #include <memory>
 
-struct fw_reader {
-    fw_reader(std::string_view path, fw::log::reader_options o, fw::log::parallel_options par)
-        : value(path, std::move(o), par) {}
-    fw::log::parallel_reader value;
-};
-
 namespace {
 constexpr std::uint32_t max_batch_size = 1u << 20;
 }

@@ -2,6 +2,7 @@
 #include <fw/rules.h>
 
 #include "abi/error.hpp"
+#include "abi/handles.hpp"
 #include "net/address.hpp"
 #include "rules/index.hpp"
 #include "rules/match.hpp"
@@ -88,6 +89,8 @@ struct fw_evaluation {
     uint32_t profiles = 0;
     mutable std::vector<std::string> texts;
 };
+
+const fw::rules::ruleset &fw::abi::rules_of(const fw_ruleset &rs) noexcept { return rs.set; }
 
 extern "C" {
 

@@ -1,5 +1,6 @@
 // C ABI of the rule synthesiser (fw/synth.h).
 #include "abi/error.hpp"
+#include "abi/handles.hpp"
 #include "rules/ruleset.hpp"
 #include "synth/existing.hpp"
 #include "synth/synth.hpp"
@@ -17,20 +18,6 @@ struct fw_synth {
     fw::synth::synthesizer s;
     bool ran = false;
 };
-
-namespace {
-
-fw::rules::store store_of(int store) noexcept {
-    switch (store) {
-    case FW_STORE_LOCAL: return fw::rules::store::local;
-    case FW_STORE_GROUP_POLICY: return fw::rules::store::group_policy;
-    case FW_STORE_FILE: return fw::rules::store::file;
-    case FW_STORE_OTHER: return fw::rules::store::other;
-    default: return fw::rules::store::unspecified;
-    }
-}
-
-} // namespace
 
 extern "C" {
 
@@ -98,17 +85,8 @@ FW_API(int) fw_synth_set_existing(fw_synth *synth, fw_ruleset *rules) {
             synth->s.set_existing(std::nullopt);
             return static_cast<int>(FW_OK);
         }
-        auto copy = std::make_shared<fw::rules::ruleset>();
-        const size_t n = fw_ruleset_count(rules);
-        copy->reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-            fw_rule_info info{};
-            const int rc = fw_ruleset_get(rules, i, &info);
-            if (rc != FW_OK) throw fw::error(rc, FW_ERRCLASS_INTERNAL, fmt::format("rule {} could not be read", i));
-            // Already parsed once by the ruleset: a failure here would be an internal inconsistency,
-            // reported as a diagnostic of the copy rather than dropped silently.
-            copy->add_or_report(info.name, info.raw, store_of(info.store), info.source, info.line);
-        }
+        // The parsed rules, copied: the caller may free the ruleset afterwards.
+        auto copy = std::make_shared<const fw::rules::ruleset>(fw::abi::rules_of(*rules));
         synth->s.set_existing(fw::synth::existing_from(std::move(copy)));
         return static_cast<int>(FW_OK);
     });

@@ -1,6 +1,6 @@
 #include "cursor/cursor.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 #include "cursor/identity.hpp"
 
 #include <fmt/format.h>
@@ -12,11 +12,6 @@
 namespace fw::cursor {
 
 namespace {
-
-[[noreturn]] void rethrow_last(int rc) {
-    const fw_error *e = fw_error_last();
-    throw error(rc, e->klass, e->message, e->os_error, e->line, e->column);
-}
 
 bool same_os_identity(const os_identity &a, const os_identity &b) noexcept {
     return a.known && b.known && a.volume == b.volume && a.index_lo == b.index_lo && a.index_hi == b.index_hi;
@@ -95,16 +90,18 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
             return std::nullopt;
         }
 
-        fw_reader_options o = FW_READER_OPTIONS_INIT;
+        fw::log::reader_options o;
         o.batch_size = batch_size_;
         o.start_offset = seg.start;
-        o.threads = 1; // positions follow the file as read; a segment is one reader's work
-        o.filter = filter_ ? &*filter_ : nullptr;
-        fw_reader *raw = nullptr;
-        const int rc = fw_reader_open(&raw, where.c_str(), &o);
-        if (rc == FW_ENOTFOUND) continue; // renamed between our look and the reader's open
-        if (rc != FW_OK) rethrow_last(rc);
-        reader_ptr reader(raw);
+        if (filter_) o.filt = filter_->value; // a copy: readers share nothing
+        reader_ptr reader;
+        try {
+            // One thread: positions follow the file as read; a segment is one reader's work.
+            reader = std::make_unique<fw_reader>(where, std::move(o), fw::log::parallel_options{1, 0, 0});
+        } catch (const error &e) {
+            if (e.code() == FW_ENOTFOUND) continue; // renamed between our look and the reader's open
+            throw;
+        }
 
         // Did the reader open the file we checked? The name may have moved on in between;
         // if the name still leads to our file after the reader opened it, it opened ours.
@@ -122,8 +119,7 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
         s.size = h->size(); // after the reader's open: at least what the reader sees
         s.prefix.resize(static_cast<std::size_t>(std::min<std::uint64_t>(FW_PREFIX_MAX, s.size)));
         s.prefix.resize(h->read_at(0, s.prefix));
-        fw_reader_stats st{};
-        if (fw_reader_stats_get(reader.get(), &st) == FW_OK) s.utf16 = st.encoding == FW_ENC_UTF16LE;
+        s.utf16 = reader->value.stats().encoding == FW_ENC_UTF16LE;
         s.handle = std::move(*h);
         s.reader = std::move(reader);
         return s;
@@ -134,9 +130,8 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
 
 void log_cursor::finish_current() {
     if (!cur_) return;
-    fw_reader_stats st{};
-    if (fw_reader_stats_get(cur_->reader.get(), &st) == FW_OK && (st.position > cur_->start || !pos_))
-        pos_ = position_in(*cur_, st.position);
+    const fw_reader_stats &st = cur_->reader->value.stats();
+    if (st.position > cur_->start || !pos_) pos_ = position_in(*cur_, st.position);
     last_source_ = cur_->source;
     last_path_ = cur_->path;
     cur_.reset();
@@ -215,9 +210,8 @@ std::optional<fw_position> log_cursor::position(const fw_record *through) {
         return position_in(*cur_, line_end(*cur_, through->offset));
     }
     if (cur_) {
-        fw_reader_stats st{};
-        if (fw_reader_stats_get(cur_->reader.get(), &st) == FW_OK && (st.position > cur_->start || !pos_))
-            return position_in(*cur_, st.position);
+        const fw_reader_stats &st = cur_->reader->value.stats();
+        if (st.position > cur_->start || !pos_) return position_in(*cur_, st.position);
     }
     return pos_;
 }

@@ -44,10 +44,7 @@ public:
     std::pair<std::uint32_t, std::string> take_warnings();
 
 private:
-    struct reader_free {
-        void operator()(fw_reader *r) const noexcept { fw_reader_free(r); }
-    };
-    using reader_ptr = std::unique_ptr<fw_reader, reader_free>;
+    using reader_ptr = std::unique_ptr<fw_reader>;
 
     struct segment_state {
         fw_source source = FW_SOURCE_LIVE;

@@ -1,6 +1,7 @@
 #include "cursor/file.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "util/win32.hpp"
 
 #include <fmt/format.h>
 
@@ -23,50 +24,8 @@ namespace fw::cursor {
 
 namespace {
 
-std::wstring widen(std::string_view s) {
-    if (s.empty()) return {};
-    if (s.size() > 0x7fffffff) fail_invalid("path too long");
-    const int len = static_cast<int>(s.size());
-    const int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), len, nullptr, 0);
-    if (n <= 0) fail_invalid(fmt::format("path is not valid UTF-8: {}", s));
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), len, w.data(), n);
-    return w;
-}
-
-// Full path with the \\?\ prefix, so names longer than MAX_PATH work.
-std::wstring long_path(std::wstring w) {
-    if (w.rfind(L"\\\\?\\", 0) == 0 || w.rfind(L"\\\\.\\", 0) == 0) return w;
-    const DWORD n = GetFullPathNameW(w.c_str(), 0, nullptr, nullptr);
-    if (n == 0) return w;
-    std::wstring full(n, L'\0');
-    const DWORD m = GetFullPathNameW(w.c_str(), n, full.data(), nullptr);
-    if (m == 0 || m >= n) return w;
-    full.resize(m);
-    if (full.rfind(L"\\\\", 0) == 0) return L"\\\\?\\UNC\\" + full.substr(2);
-    if (full.size() >= 2 && full[1] == L':') return L"\\\\?\\" + full;
-    return full;
-}
-
-std::string os_message(DWORD code) {
-    wchar_t *buf = nullptr;
-    const DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                       FORMAT_MESSAGE_IGNORE_INSERTS,
-                                   nullptr, code, 0, reinterpret_cast<wchar_t *>(&buf), 0, nullptr);
-    std::string out;
-    if (n > 0 && buf != nullptr) {
-        const int len = WideCharToMultiByte(CP_UTF8, 0, buf, static_cast<int>(n), nullptr, 0, nullptr, nullptr);
-        if (len > 0) {
-            out.resize(static_cast<std::size_t>(len));
-            WideCharToMultiByte(CP_UTF8, 0, buf, static_cast<int>(n), out.data(), len, nullptr, nullptr);
-        }
-    }
-    if (buf != nullptr) LocalFree(buf);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ' || out.back() == '.'))
-        out.pop_back();
-    if (out.empty()) out = fmt::format("Windows error {}", code);
-    return out;
-}
+using util::long_path;
+constexpr auto &os_message = util::win32_message;
 
 // Missing file, folder, drive or network share.
 bool is_missing(DWORD code) {
@@ -87,7 +46,7 @@ bool is_missing(DWORD code) {
 
 std::optional<file> file::open_impl(std::string_view path, bool missing_ok) {
     if (path.empty()) fail_invalid("empty path");
-    std::wstring wide = long_path(widen(path));
+    std::wstring wide = long_path(util::widen(path, path));
     HANDLE h = CreateFileW(wide.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                            nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (h == INVALID_HANDLE_VALUE) {

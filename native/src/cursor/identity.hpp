@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cursor/file.hpp"
+#include "util/fnv.hpp"
 
 #include <fw/cursor.h>
 
@@ -13,15 +14,7 @@
 
 namespace fw::cursor {
 
-// FNV-1a, 64-bit.
-[[nodiscard]] constexpr std::uint64_t fnv1a64(std::span<const std::byte> bytes,
-                                              std::uint64_t h = 0xcbf29ce484222325ull) noexcept {
-    for (std::byte b : bytes) {
-        h ^= static_cast<std::uint64_t>(b);
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
+using util::fnv1a64; // the prefix hash of fw_file_id
 
 // The identity of an open file, hashing its first min(prefix_len, FW_PREFIX_MAX, size) bytes.
 [[nodiscard]] fw_file_id identify(const file &f, std::uint64_t prefix_len);

@@ -1,6 +1,7 @@
 #include "io/mapped_file.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "util/win32.hpp"
 
 #include <fmt/format.h>
 
@@ -25,57 +26,9 @@ namespace fw::io {
 #ifdef _WIN32
 namespace {
 
-// UTF-8 -> UTF-16; invalid UTF-8 is an argument error.
-std::wstring widen(std::string_view s, std::string_view shown) {
-    if (s.empty()) return {};
-    if (s.size() > 0x7fffffff) fail_invalid(fmt::format("path '{}' is too long", shown));
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    if (n <= 0) fail_invalid(fmt::format("path '{}' is not valid UTF-8", shown));
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), w.data(), n);
-    return w;
-}
-
-std::string narrow(const wchar_t *w, int len) {
-    if (len <= 0) return {};
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, len, nullptr, 0, nullptr, nullptr);
-    if (n <= 0) return {};
-    std::string s(static_cast<std::size_t>(n), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w, len, s.data(), n, nullptr, nullptr);
-    return s;
-}
-
-// The system's text for a Win32 error code, without the trailing line end.
-std::string win32_message(DWORD code) {
-    wchar_t *buf = nullptr;
-    DWORD len = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                               nullptr, code, 0, reinterpret_cast<wchar_t *>(&buf), 0, nullptr);
-    std::string text;
-    if (len != 0 && buf != nullptr) {
-        while (len > 0 && (buf[len - 1] == L'\r' || buf[len - 1] == L'\n' || buf[len - 1] == L' ' || buf[len - 1] == L'.'))
-            --len;
-        text = narrow(buf, static_cast<int>(len));
-    }
-    if (buf != nullptr) LocalFree(buf);
-    if (text.empty()) text = fmt::format("Windows error {}", code);
-    return text;
-}
-
-// An absolute, long-path-capable name: GetFullPathNameW resolves relative parts,
-// '.', '..' and '/' (which the \\?\ form no longer does), then the prefix lifts
-// MAX_PATH. Names already in \\?\ or \\.\ form are used as given.
-std::wstring long_path(const std::wstring &w) {
-    if (w.rfind(L"\\\\?\\", 0) == 0 || w.rfind(L"\\\\.\\", 0) == 0) return w;
-    DWORD need = GetFullPathNameW(w.c_str(), 0, nullptr, nullptr);
-    if (need == 0) return w;
-    std::wstring full(need, L'\0');
-    DWORD got = GetFullPathNameW(w.c_str(), need, full.data(), nullptr);
-    if (got == 0 || got >= need) return w;
-    full.resize(got);
-    if (full.rfind(L"\\\\", 0) == 0) return L"\\\\?\\UNC\\" + full.substr(2); // \\server\share\...
-    if (full.size() >= 2 && full[1] == L':') return L"\\\\?\\" + full;
-    return full;
-}
+using util::long_path;
+using util::widen;
+using util::win32_message;
 
 [[noreturn]] void fail_os(DWORD code, std::string_view path, std::string_view what) {
     std::string reason = win32_message(code);

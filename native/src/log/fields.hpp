@@ -4,6 +4,7 @@
 
 #include "log/layout.hpp"
 #include "log/scan.hpp"
+#include "util/ascii.hpp"
 
 #include <fw/log.h>
 
@@ -16,14 +17,8 @@ namespace fw::log {
 
 namespace detail {
 inline bool is_dash(std::string_view s) noexcept { return s.size() == 1 && s[0] == '-'; }
-inline char upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 // s equals an upper-case word, ignoring ASCII case.
-inline bool is_word(std::string_view s, std::string_view upper_word) noexcept {
-    if (s.size() != upper_word.size()) return false;
-    for (std::size_t i = 0; i < s.size(); ++i)
-        if (upper(s[i]) != upper_word[i]) return false;
-    return true;
-}
+inline bool is_word(std::string_view s, std::string_view upper_word) noexcept { return util::iequals(s, upper_word); }
 // The same for a word of up to 8 letters known at compile time: one load, one
 // compare. OR-ing 0x20 maps exactly {x, X} to x for letters, so case is ignored
 // and nothing else can match.

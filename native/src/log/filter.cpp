@@ -1,7 +1,8 @@
 #include "log/filter.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 #include "log/fields.hpp"
+#include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -11,11 +12,7 @@
 namespace fw::log {
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using util::trim;
 
 // The value as it may be shown in a message: printable ASCII, at most 80 bytes.
 std::string shown(std::string_view v) {

@@ -1,6 +1,6 @@
 #include "log/filter_expr.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,7 @@
 #include "log/layout.hpp"
 
+#include "util/ascii.hpp"
+
 namespace fw::log {
 namespace {
 
@@ -7,17 +9,6 @@ constexpr std::array<std::string_view, column_count> names = {
     "date",    "time",   "action", "protocol", "src-ip",   "dst-ip",   "src-port", "dst-port", "size",
     "tcpflags", "tcpsyn", "tcpack", "tcpwin",  "icmptype", "icmpcode", "info",     "path",     "pid",
 };
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -44,7 +35,7 @@ std::optional<layout> parse_fields_header(std::string_view text) noexcept {
         std::string_view name = text.substr(i, j - i);
         if (n == max_fields) return std::nullopt;
         for (std::size_t c = 0; c < column_count; ++c) {
-            if (iequals(name, names[c])) {
+            if (util::iequals(name, names[c])) {
                 if (l.index[c] != layout::absent) return std::nullopt;
                 l.index[c] = static_cast<std::int8_t>(n);
             }

@@ -1,6 +1,6 @@
 #include "log/reader.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 #include "log/fields.hpp"
 
 #include <fmt/format.h>

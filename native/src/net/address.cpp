@@ -1,5 +1,7 @@
 #include "net/address.hpp"
 
+#include "util/ascii.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,11 +19,7 @@ constexpr int hex_value(char c) noexcept {
     return -1;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using util::trim;
 
 // Decimal without sign or leading zeros, at most max.
 std::optional<std::uint32_t> parse_decimal(std::string_view s, std::uint32_t max) noexcept {

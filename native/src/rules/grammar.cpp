@@ -2,7 +2,8 @@
 // parsed rules. See rule.hpp for the accepted deviations.
 #include "rules/rule.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -14,18 +15,9 @@
 namespace fw::rules {
 namespace {
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-constexpr bool ieq(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
-constexpr bool istarts(std::string_view s, std::string_view prefix) noexcept {
-    return s.size() >= prefix.size() && ieq(s.substr(0, prefix.size()), prefix);
-}
+constexpr auto &lower = util::ascii_lower;
+constexpr auto &ieq = util::iequals;
+constexpr auto &istarts = util::istarts_with;
 
 constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

@@ -1,7 +1,8 @@
 // The rule set and the file loaders (.reg exports and plain text).
 #include "rules/ruleset.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -14,28 +15,10 @@
 namespace fw::rules {
 namespace {
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using util::icontains;
+constexpr auto &iends = util::iends_with;
 
-bool icontains(std::string_view hay, std::string_view needle) noexcept {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t j = 0;
-        while (j < needle.size() && lower(hay[i + j]) == lower(needle[j])) ++j;
-        if (j == needle.size()) return true;
-    }
-    return false;
-}
-
-bool iends(std::string_view s, std::string_view suffix) noexcept {
-    if (suffix.size() > s.size()) return false;
-    return icontains(s.substr(s.size() - suffix.size()), suffix);
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
+std::string_view trim(std::string_view s) noexcept { return util::trim(s, " \t\r"); }
 
 void append_utf8(std::string &out, std::uint32_t cp) {
     if (cp < 0x80) {

@@ -1,6 +1,9 @@
 #include "synth/synth.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "rules/rule.hpp"
+#include "util/ascii.hpp"
+#include "util/fnv.hpp"
 
 #include <fmt/format.h>
 
@@ -17,22 +20,7 @@ namespace {
 constexpr bool has_ports(std::uint8_t protocol) noexcept { return protocol == 6 || protocol == 17; }
 constexpr bool is_icmp(std::uint8_t protocol) noexcept { return protocol == 1 || protocol == 58; }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using util::trim;
 
 // Address keywords: PowerShell spelling, rule-string token suffix and value.
 struct keyword_info {
@@ -55,7 +43,7 @@ constexpr std::array<keyword_info, 10> keywords{{
 
 const keyword_info *find_keyword(std::string_view base) noexcept {
     for (const auto &k : keywords)
-        if (iequals(k.name, base)) return &k;
+        if (util::iequals(k.name, base)) return &k;
     return nullptr;
 }
 
@@ -323,15 +311,7 @@ std::optional<std::size_t> match_scope(const std::vector<scope_entry> &scope, co
 
 // ---- Text ----------------------------------------------------------------
 
-std::string protocol_text(std::uint8_t protocol) {
-    switch (protocol) {
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 1: return "ICMPv4";
-    case 58: return "ICMPv6";
-    default: return fmt::format("{}", protocol);
-    }
-}
+std::string protocol_text(std::uint8_t protocol) { return rules::protocol_text(protocol); } // the rules' spelling
 
 std::string compress_addresses(const std::vector<net::ip> &sorted) {
     std::string out;
@@ -349,15 +329,6 @@ std::string compress_addresses(const std::vector<net::ip> &sorted) {
         i = j + 1;
     }
     return out;
-}
-
-std::uint64_t fnv1a(std::string_view text, std::uint64_t seed) noexcept {
-    std::uint64_t h = seed;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 0x100000001b3ull;
-    }
-    return h;
 }
 
 // ---- The synthesiser -----------------------------------------------------
@@ -740,7 +711,7 @@ struct synthesizer::impl {
         const auto canon = fmt::format("{}|{}|{}|{}|{}|{}", in ? "In" : "Out", c.protocol, c.port_text, c.icmp_text,
                                        c.remote_address, profile);
         c.name = fmt::format("Fw-{}-{}{}{}-{:016x}", in ? "In" : "Out", c.protocol_text, port_or_type.empty() ? "" : "-",
-                             port_or_type, fnv1a(canon));
+                             port_or_type, util::fnv1a64(std::as_bytes(std::span(canon))));
         c.rule_string = c.status == FW_SYNTH_OUT_OF_SCOPE ? std::string() : rule_string(c, profile);
     }
 

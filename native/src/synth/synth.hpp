@@ -115,8 +115,6 @@ struct candidate {
 [[nodiscard]] std::string compress_addresses(const std::vector<net::ip> &sorted);
 // Why a drop cannot be synthesised ("direction 7 is neither inbound (1) nor outbound (2)"); empty when it can.
 [[nodiscard]] std::string problem(const drop &d);
-// 64-bit FNV-1a, for stable names.
-[[nodiscard]] std::uint64_t fnv1a(std::string_view text, std::uint64_t seed = 0xcbf29ce484222325ull) noexcept;
 
 // The synthesiser: aggregate drops, then run.
 class synthesizer {

@@ -1,6 +1,6 @@
 #include "win/acl.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fmt/format.h>
 

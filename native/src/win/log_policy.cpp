@@ -1,6 +1,6 @@
 #include "win/log_policy.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
 
 #include <fw/common.h>
 #include <fw/logging.h>

@@ -2,7 +2,8 @@
 // One REG_SZ value per rule: value name = rule ID, data = rule string.
 #include "rules/ruleset.hpp"
 
-#include "abi/error.hpp"
+#include "core/error.hpp"
+#include "util/win32.hpp"
 
 #include <fmt/format.h>
 
@@ -23,28 +24,8 @@ constexpr const wchar_t *local_key =
     L"SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\FirewallRules";
 constexpr const wchar_t *policy_key = L"SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\FirewallRules";
 
-std::string utf8(const wchar_t *s, std::size_t n) {
-    if (n == 0) return {};
-    int len = WideCharToMultiByte(CP_UTF8, 0, s, static_cast<int>(n), nullptr, 0, nullptr, nullptr);
-    if (len <= 0) return {};
-    std::string out(static_cast<std::size_t>(len), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, s, static_cast<int>(n), out.data(), len, nullptr, nullptr);
-    return out;
-}
-
-std::string win_message(LSTATUS code) {
-    wchar_t *buf = nullptr;
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                 FORMAT_MESSAGE_IGNORE_INSERTS,
-                             nullptr, static_cast<DWORD>(code), 0, reinterpret_cast<wchar_t *>(&buf), 0, nullptr);
-    std::string out;
-    if (n && buf) {
-        while (n && (buf[n - 1] == L'\r' || buf[n - 1] == L'\n' || buf[n - 1] == L' ' || buf[n - 1] == L'.')) --n;
-        out = utf8(buf, n);
-    }
-    if (buf) LocalFree(buf);
-    return out.empty() ? fmt::format("error {}", static_cast<long>(code)) : out;
-}
+std::string utf8(const wchar_t *s, std::size_t n) { return util::narrow(std::wstring_view(s, n)); }
+std::string win_message(LSTATUS code) { return util::win32_message(static_cast<unsigned long>(code)); }
 
 [[noreturn]] void fail_registry(LSTATUS code, std::string_view what, std::string_view key) {
     int status = code == ERROR_ACCESS_DENIED ? FW_EACCESS : FW_EIO;
