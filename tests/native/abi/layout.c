@@ -49,14 +49,14 @@ struct layout_struct {
     { #member, offsetof(type, member), sizeof(((type *)0)->member), FW_ALIGNOF_EXPR(((type *)0)->member) }
 
 /* The list. One block per public struct, in header order. */
-static const struct layout_field fw_error_fields[] = {
+static const struct layout_field fw_error_layout[] = {
     FW_FIELD(fw_error, message), FW_FIELD(fw_error, code),  FW_FIELD(fw_error, klass),
     FW_FIELD(fw_error, os_error), FW_FIELD(fw_error, line), FW_FIELD(fw_error, column),
 };
-static const struct layout_field fw_addr_fields[] = {
+static const struct layout_field fw_addr_layout[] = {
     FW_FIELD(fw_addr, family), FW_FIELD(fw_addr, reserved), FW_FIELD(fw_addr, bytes),
 };
-static const struct layout_field fw_record_fields[] = {
+static const struct layout_field fw_record_layout[] = {
     FW_FIELD(fw_record, time),     FW_FIELD(fw_record, offset),    FW_FIELD(fw_record, line),
     FW_FIELD(fw_record, src),      FW_FIELD(fw_record, dst),       FW_FIELD(fw_record, size),
     FW_FIELD(fw_record, tcp_syn),  FW_FIELD(fw_record, tcp_ack),   FW_FIELD(fw_record, info),
@@ -65,13 +65,33 @@ static const struct layout_field fw_record_fields[] = {
     FW_FIELD(fw_record, icmp_code), FW_FIELD(fw_record, action),   FW_FIELD(fw_record, path),
     FW_FIELD(fw_record, tcp_flags),
 };
-static const struct layout_field fw_reader_options_fields[] = {
+static const struct layout_field fw_reader_options_layout[] = {
     FW_FIELD(fw_reader_options, version),
     FW_FIELD(fw_reader_options, batch_size),
     FW_FIELD(fw_reader_options, start_offset),
     FW_FIELD(fw_reader_options, filter),
+    FW_FIELD(fw_reader_options, threads),
+    FW_FIELD(fw_reader_options, fields),
 };
-static const struct layout_field fw_reader_stats_fields[] = {
+static const struct layout_field fw_expr_node_layout[] = {
+    FW_FIELD(fw_expr_node, kind), FW_FIELD(fw_expr_node, field), FW_FIELD(fw_expr_node, flags),
+    FW_FIELD(fw_expr_node, first), FW_FIELD(fw_expr_node, count),
+};
+static const struct layout_field fw_expr_layout[] = {
+    FW_FIELD(fw_expr, version),   FW_FIELD(fw_expr, nodes),         FW_FIELD(fw_expr, node_count),
+    FW_FIELD(fw_expr, children),  FW_FIELD(fw_expr, child_count),   FW_FIELD(fw_expr, numbers),
+    FW_FIELD(fw_expr, number_count), FW_FIELD(fw_expr, addresses), FW_FIELD(fw_expr, address_count),
+    FW_FIELD(fw_expr, text),      FW_FIELD(fw_expr, text_size),
+};
+static const struct layout_field fw_logging_profile_layout[] = {
+    FW_FIELD(fw_logging_profile, profile),          FW_FIELD(fw_logging_profile, log_dropped),
+    FW_FIELD(fw_logging_profile, log_dropped_origin), FW_FIELD(fw_logging_profile, log_allowed),
+    FW_FIELD(fw_logging_profile, log_allowed_origin), FW_FIELD(fw_logging_profile, max_size_kb),
+    FW_FIELD(fw_logging_profile, max_size_origin),  FW_FIELD(fw_logging_profile, file_origin),
+    FW_FIELD(fw_logging_profile, file_name),        FW_FIELD(fw_logging_profile, file_path),
+    FW_FIELD(fw_logging_profile, policy_key),       FW_FIELD(fw_logging_profile, local_key),
+};
+static const struct layout_field fw_reader_stats_layout[] = {
     FW_FIELD(fw_reader_stats, file_size),    FW_FIELD(fw_reader_stats, position),
     FW_FIELD(fw_reader_stats, lines),        FW_FIELD(fw_reader_stats, records),
     FW_FIELD(fw_reader_stats, matched),      FW_FIELD(fw_reader_stats, skipped),
@@ -80,27 +100,27 @@ static const struct layout_field fw_reader_stats_fields[] = {
     FW_FIELD(fw_reader_stats, partial_tail), FW_FIELD(fw_reader_stats, has_pid),
     FW_FIELD(fw_reader_stats, reserved),     FW_FIELD(fw_reader_stats, nul_bytes),
 };
-static const struct layout_field fw_file_id_fields[] = {
+static const struct layout_field fw_file_id_layout[] = {
     FW_FIELD(fw_file_id, volume),      FW_FIELD(fw_file_id, index_lo),   FW_FIELD(fw_file_id, index_hi),
     FW_FIELD(fw_file_id, size),        FW_FIELD(fw_file_id, prefix_hash), FW_FIELD(fw_file_id, prefix_len),
     FW_FIELD(fw_file_id, has_os_id),
 };
-static const struct layout_field fw_position_fields[] = {
+static const struct layout_field fw_position_layout[] = {
     FW_FIELD(fw_position, file), FW_FIELD(fw_position, offset), FW_FIELD(fw_position, before),
 };
-static const struct layout_field fw_segment_fields[] = {
+static const struct layout_field fw_segment_layout[] = {
     FW_FIELD(fw_segment, source), FW_FIELD(fw_segment, reserved), FW_FIELD(fw_segment, start),
     FW_FIELD(fw_segment, file),
 };
-static const struct layout_field fw_plan_fields[] = {
+static const struct layout_field fw_plan_layout[] = {
     FW_FIELD(fw_plan, count), FW_FIELD(fw_plan, warnings), FW_FIELD(fw_plan, segments),
 };
-static const struct layout_field fw_cursor_options_fields[] = {
+static const struct layout_field fw_cursor_options_layout[] = {
     FW_FIELD(fw_cursor_options, version),    FW_FIELD(fw_cursor_options, flags),
     FW_FIELD(fw_cursor_options, batch_size), FW_FIELD(fw_cursor_options, reserved),
     FW_FIELD(fw_cursor_options, filter),
 };
-static const struct layout_field fw_rule_info_fields[] = {
+static const struct layout_field fw_rule_info_layout[] = {
     FW_FIELD(fw_rule_info, name),
     FW_FIELD(fw_rule_info, display_name),
     FW_FIELD(fw_rule_info, description),
@@ -137,25 +157,25 @@ static const struct layout_field fw_rule_info_fields[] = {
     FW_FIELD(fw_rule_info, version_major),
     FW_FIELD(fw_rule_info, version_minor),
 };
-static const struct layout_field fw_rule_diagnostic_fields[] = {
+static const struct layout_field fw_rule_diagnostic_layout[] = {
     FW_FIELD(fw_rule_diagnostic, name), FW_FIELD(fw_rule_diagnostic, source), FW_FIELD(fw_rule_diagnostic, message),
     FW_FIELD(fw_rule_diagnostic, line), FW_FIELD(fw_rule_diagnostic, column),
 };
-static const struct layout_field fw_packet_fields[] = {
+static const struct layout_field fw_packet_layout[] = {
     FW_FIELD(fw_packet, direction),  FW_FIELD(fw_packet, protocol),    FW_FIELD(fw_packet, local),
     FW_FIELD(fw_packet, remote),     FW_FIELD(fw_packet, local_port),  FW_FIELD(fw_packet, remote_port),
     FW_FIELD(fw_packet, icmp_type),  FW_FIELD(fw_packet, icmp_code),   FW_FIELD(fw_packet, profiles),
 };
-static const struct layout_field fw_evaluation_info_fields[] = {
+static const struct layout_field fw_evaluation_info_layout[] = {
     FW_FIELD(fw_evaluation_info, verdict), FW_FIELD(fw_evaluation_info, explanation),
     FW_FIELD(fw_evaluation_info, count),
 };
-static const struct layout_field fw_rule_result_fields[] = {
+static const struct layout_field fw_rule_result_layout[] = {
     FW_FIELD(fw_rule_result, index),      FW_FIELD(fw_rule_result, applies), FW_FIELD(fw_rule_result, reason),
     FW_FIELD(fw_rule_result, conditions), FW_FIELD(fw_rule_result, enabled), FW_FIELD(fw_rule_result, deciding),
     FW_FIELD(fw_rule_result, text),
 };
-static const struct layout_field fw_summary_group_fields[] = {
+static const struct layout_field fw_summary_group_layout[] = {
     FW_FIELD(fw_summary_group, count),      FW_FIELD(fw_summary_group, first_time),
     FW_FIELD(fw_summary_group, last_time),  FW_FIELD(fw_summary_group, bytes),
     FW_FIELD(fw_summary_group, hour),       FW_FIELD(fw_summary_group, src),
@@ -167,17 +187,17 @@ static const struct layout_field fw_summary_group_fields[] = {
     FW_FIELD(fw_summary_group, action),     FW_FIELD(fw_summary_group, path),
     FW_FIELD(fw_summary_group, reserved),
 };
-static const struct layout_field fw_synth_drop_fields[] = {
+static const struct layout_field fw_synth_drop_layout[] = {
     FW_FIELD(fw_synth_drop, time),        FW_FIELD(fw_synth_drop, local),    FW_FIELD(fw_synth_drop, remote),
     FW_FIELD(fw_synth_drop, local_port),  FW_FIELD(fw_synth_drop, remote_port), FW_FIELD(fw_synth_drop, protocol),
     FW_FIELD(fw_synth_drop, icmp_type),   FW_FIELD(fw_synth_drop, direction), FW_FIELD(fw_synth_drop, reserved),
 };
-static const struct layout_field fw_synth_options_fields[] = {
+static const struct layout_field fw_synth_options_layout[] = {
     FW_FIELD(fw_synth_options, version),     FW_FIELD(fw_synth_options, scope),
     FW_FIELD(fw_synth_options, scope_count), FW_FIELD(fw_synth_options, merge_ports),
     FW_FIELD(fw_synth_options, use_rpc_keyword), FW_FIELD(fw_synth_options, profile),
 };
-static const struct layout_field fw_synth_candidate_fields[] = {
+static const struct layout_field fw_synth_candidate_layout[] = {
     FW_FIELD(fw_synth_candidate, status),         FW_FIELD(fw_synth_candidate, flags),
     FW_FIELD(fw_synth_candidate, direction),      FW_FIELD(fw_synth_candidate, reserved),
     FW_FIELD(fw_synth_candidate, protocol),       FW_FIELD(fw_synth_candidate, port_lo),
@@ -191,8 +211,8 @@ static const struct layout_field fw_synth_candidate_fields[] = {
 };
 
 #define FW_STRUCT(type)                                                                             \
-    { #type, sizeof(type), FW_ALIGNOF_EXPR(*(type *)0), type##_fields,                              \
-      sizeof(type##_fields) / sizeof(type##_fields[0]) }
+    { #type, sizeof(type), FW_ALIGNOF_EXPR(*(type *)0), type##_layout,                              \
+      sizeof(type##_layout) / sizeof(type##_layout[0]) }
 
 static const struct layout_struct fw_structs[] = {
     /* fw/common.h */
@@ -220,6 +240,9 @@ static const struct layout_struct fw_structs[] = {
     FW_STRUCT(fw_synth_drop),
     FW_STRUCT(fw_synth_options),
     FW_STRUCT(fw_synth_candidate),
+    FW_STRUCT(fw_expr_node),
+    FW_STRUCT(fw_expr),
+    FW_STRUCT(fw_logging_profile),
 };
 
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
