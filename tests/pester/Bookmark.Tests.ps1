@@ -1,0 +1,69 @@
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+
+    # Record n: a DROP with source port n, so a test can tell exactly which records came back.
+    function Get-FwTestRecord([int[]] $Number) {
+        foreach ($n in $Number) {
+            '2024-05-01 10:{0:00}:{1:00} DROP TCP 192.0.2.7 198.51.100.1 {2} 443 60 S 100 0 64240 - - - RECEIVE 4' -f [int][math]::Floor($n / 60 % 60), ($n % 60), $n
+        }
+    }
+    function Add-FwTestRecord([string] $Path, [int[]] $Number) {
+        [System.IO.File]::AppendAllText($Path, (((Get-FwTestRecord $Number) -join "`r`n") + "`r`n"))
+    }
+}
+
+Describe 'Get-FwDrop -Bookmark delivers each record once, however the pipeline stops' -Tag 'Bookmark' {
+    BeforeEach {
+        $script:log = New-FwTestLog -Path (Join-Path $TestDrive "$([guid]::NewGuid()).log") -Line (Get-FwTestRecord (1..10))
+        $script:bookmark = Join-Path $TestDrive "$([guid]::NewGuid()).json"
+    }
+
+    It 'continues after the last record Select-Object -First took (run after run)' {
+        $runs = foreach ($i in 1..4) { , @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | Select-Object -First 2 | ForEach-Object SourcePort) }
+        $runs[0] | Should -Be @(1, 2)
+        $runs[1] | Should -Be @(3, 4)
+        $runs[2] | Should -Be @(5, 6)
+        $runs[3] | Should -Be @(7, 8)
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be @(9, 10)
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark).Count | Should -Be 0
+    }
+
+    It 'continues after Select-Object -First 1 that stops on the first record of a later run' {
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be (1..10)
+        Add-FwTestRecord $log (11..13)
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | Select-Object -First 1 | ForEach-Object SourcePort) | Should -Be @(11)
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be @(12, 13)
+    }
+
+    It 'saves what was delivered when the pipeline is stopped (Ctrl+C) in the middle' {
+        Add-FwTestRecord $log (11..3000)
+        # The stop comes from inside the pipeline (BeginStop, as Ctrl+C does): no timing, no sleep.
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Manifest, $Log, $Bookmark, $Self)
+                    Import-Module $Manifest
+                    Get-FwDrop -LiteralPath $Log -Bookmark $Bookmark | ForEach-Object {
+                        if ($_.SourcePort -eq 500) { $null = $Self.BeginStop($null, $null) }
+                        $_.SourcePort
+                    }
+                }).AddArgument($FwManifest).AddArgument($log).AddArgument($bookmark).AddArgument($ps)
+            $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            try { $ps.Invoke($null, $out) } catch [System.Management.Automation.PipelineStoppedException] { }
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $first = @($out | ForEach-Object { [int]$_ })
+        $first.Count | Should -BeGreaterOrEqual 500
+        $first.Count | Should -BeLessThan 3000 -Because 'the run must really stop in the middle'
+        Test-Path $bookmark | Should -BeTrue -Because 'a stopped run saves what it delivered'
+        $rest = @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort)
+        ($first + $rest) | Should -Be (1..3000)
+    }
+
+    It 'delivers again the record a downstream command failed on' {
+        { Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object { if ($_.SourcePort -eq 4) { throw 'downstream failed' } } } |
+            Should -Throw 'downstream failed'
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be (4..10)
+    }
+}
