@@ -66,4 +66,25 @@ Describe 'Get-FwDrop -Bookmark delivers each record once, however the pipeline s
             Should -Throw 'downstream failed'
         @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be (4..10)
     }
+
+    It 'resumes after an unusable #Fields line with the last usable layout (issue 12 finding 3)' {
+        $nine = '#Fields: date time action protocol src-ip dst-ip src-port dst-port path'
+        $rec = { param($n) "2024-05-01 10:00:0$n DROP TCP 10.0.0.1 10.0.0.2 $n 443 RECEIVE" }
+        [System.IO.File]::WriteAllText($log, "$nine`r`n$(& $rec 1)`r`n#Fields: date date`r`n")
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark -WarningVariable w1 | ForEach-Object SourcePort) | Should -Be @(1)
+        [System.IO.File]::AppendAllText($log, "$(& $rec 2)`r`n")
+        $second = @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark -WarningVariable w2 | ForEach-Object SourcePort)
+        $second | Should -Be @(2)
+        $w2 | Should -BeNullOrEmpty
+        @(Get-FwDrop -LiteralPath $log | ForEach-Object SourcePort) | Should -Be @(1, 2) -Because 'a single read gives the same'
+    }
+
+    It 'saves a position on the record right after NUL padding (issue 12 finding 4)' {
+        $text = [System.IO.File]::ReadAllText($log)
+        $at = $text.IndexOf((Get-FwTestRecord 3))
+        [System.IO.File]::WriteAllText($log, $text.Substring(0, $at) + ("`0" * 64) + $text.Substring($at))
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark -ErrorVariable e | Select-Object -First 3 | ForEach-Object SourcePort) | Should -Be @(1, 2, 3)
+        $e | Should -BeNullOrEmpty
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be (4..10)
+    }
 }

@@ -112,9 +112,11 @@ typedef struct fw_reader_options {
  * firewall service keeps writing). opts may be NULL for defaults. The reader
  * reads the size the file had when opened, through a fixed-size buffer: memory
  * does not grow with the file. A line longer than 256 KiB is skipped.
- * start_offset must be 0 or the offset of a line start (a record's offset, or
- * stats.position of an earlier reader); the layout and line numbers before it
- * are recovered from the file.
+ * start_offset must be 0 or the offset of a line start (a record's offset,
+ * stats.position of an earlier reader, or a place in or just after NUL
+ * padding); the layout and line numbers before it are those of a read from
+ * the start (the text before it is scanned, not delivered), so any split of a
+ * file into resumed reads delivers the records of one read.
  * Errors: FW_ENOTFOUND, FW_EACCESS (the message says to run elevated on
  * Windows), FW_EIO, FW_EINVALID (a directory, bad options, start_offset not at
  * a line start or past the end). */

@@ -172,13 +172,20 @@ std::uint64_t log_cursor::line_end(const segment_state &s, std::uint64_t offset)
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), s.size - at));
         const std::size_t got = s.handle->read_at(at, std::span(buf).first(want));
         if (got == 0) break;
+        // The reader ends a line at '\n' or at a NUL (padding cut it): the position is just past the '\n', or
+        // at the NUL (a line start: the reader skips the padding from there).
         if (s.utf16) {
             // Chunks start at an even distance from the line start, so a unit never straddles two.
-            for (std::size_t i = 0; i + 1 < got; i += 2)
-                if (buf[i] == std::byte{'\n'} && buf[i + 1] == std::byte{0}) return at + i + 2;
+            for (std::size_t i = 0; i + 1 < got; i += 2) {
+                if (buf[i + 1] != std::byte{0}) continue;
+                if (buf[i] == std::byte{'\n'}) return at + i + 2;
+                if (buf[i] == std::byte{0}) return at + i;
+            }
         } else {
-            for (std::size_t i = 0; i < got; ++i)
+            for (std::size_t i = 0; i < got; ++i) {
                 if (buf[i] == std::byte{'\n'}) return at + i + 1;
+                if (buf[i] == std::byte{0}) return at + i;
+            }
         }
         at += got;
     }
@@ -191,12 +198,22 @@ void log_cursor::check_in_segment(const fw_record &record, const char *what) con
     if (record.offset < cur_->start || record.offset >= cur_->size)
         fail_invalid(fmt::format("{}: the record at byte {} is not from the segment being read ('{}' from byte {})",
                                  what, record.offset, cur_->path, cur_->start));
-    if (record.offset > cur_->start) {
-        // A record starts a line: the bytes before it end one.
+    const auto &pre = cur_->prefix;
+    auto starts_with = [&](std::initializer_list<unsigned char> bom) {
+        if (pre.size() < bom.size()) return false;
+        std::size_t i = 0;
+        for (unsigned char b : bom)
+            if (pre[i++] != std::byte{b}) return false;
+        return true;
+    };
+    const std::uint64_t text_start = starts_with({0xff, 0xfe}) ? 2 : starts_with({0xef, 0xbb, 0xbf}) ? 3 : 0;
+    if (record.offset > cur_->start && record.offset != text_start) {
+        // A record starts a line: the unit before it ends one ('\n') or is NUL padding.
         std::array<std::byte, 2> prev{};
         const std::size_t n = cur_->utf16 ? 2 : 1;
         const bool ok = cur_->handle->read_at(record.offset - n, std::span(prev).first(n)) == n &&
-                        prev[0] == std::byte{'\n'} && (!cur_->utf16 || prev[1] == std::byte{0});
+                        (prev[0] == std::byte{'\n'} || prev[0] == std::byte{0}) &&
+                        (!cur_->utf16 || prev[1] == std::byte{0});
         if (!ok)
             fail_invalid(fmt::format("{}: byte {} of '{}' is not the start of a line", what, record.offset,
                                      cur_->path));

@@ -59,48 +59,40 @@ reader::reader(std::string_view path, reader_options options)
         fail_invalid(fmt::format("start offset {} is not at the start of a line in '{}'", start, file_.path()));
     };
 
+    // Where a line starts, as a read from the start splits lines: after a line end, after NUL padding, or at
+    // the NUL that cut the line before (where stats.position stops after such a line).
+    auto at_line_start = [&](std::uint64_t at, unsigned unit) {
+        auto nul = [&](std::uint64_t i) { return u[i] == 0 && (unit == 1 || u[i + 1] == 0); };
+        auto newline = [&](std::uint64_t i) { return u[i] == '\n' && (unit == 1 || u[i + 1] == 0); };
+        const std::uint64_t prev = at - unit;
+        return newline(prev) || nul(prev) || (at + unit <= size && nul(at));
+    };
+
+    // A start mid-file reads the file from its start without delivering anything before start_offset
+    // (prefix_end_): the column layout and the line numbers there are exactly those of a read from the start,
+    // whatever came before (unusable '#Fields:' lines, NUL padding, over-long lines). The firewall's log is at
+    // most 32 MiB, which the scan crosses in a few milliseconds.
+    std::uint64_t text_start = 0;
     if (size >= 2 && u[0] == 0xff && u[1] == 0xfe) {
         utf16_ = true;
-        stats_.encoding = FW_ENC_UTF16LE;
-        if (start == 0) start = 2;
-        if (start < 2 || (start - 2) % 2 != 0) not_line_start();
-        if (start > 2 && !(u[start - 2] == '\n' && u[start - 1] == 0)) not_line_start();
-        scale_ = 2;
-        buffer_.resize(buffer_size + scan_padding, ' ');
-        staging_.resize(2 * buffer_size);
-        buffer_base_ = 2;
-        next_src_ = 2;
-        prefix_end_ = start;
-        stats_.position = start;
-        file_.unmap(); // see below
-        return;
+        text_start = 2;
+    } else if (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+        text_start = 3;
     }
-
-    stats_.encoding = FW_ENC_UTF8;
-    std::uint64_t bom = (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) ? 3 : 0;
-    if (start <= bom) {
-        if (start != 0 && start != bom) not_line_start();
-        start = bom;
-    } else if (bytes[start - 1] != '\n') {
+    const unsigned unit = utf16_ ? 2 : 1;
+    if (start <= text_start) {
+        if (start != 0 && start != text_start) not_line_start();
+        start = text_start;
+    } else if ((start - text_start) % unit != 0 || !at_line_start(start, unit)) {
         not_line_start();
     }
-    if (start > bom) {
-        // Mid-file: the layout is the last '#Fields:' line before start, and line
-        // numbers count the line ends before it.
-        const char *b = bytes.data();
-        line_no_ = count_newlines(b, b + start);
-        if (auto h = find_last_fields_header(b + bom, b + start, b + start)) {
-            if (auto lay = parse_fields_header(*h)) {
-                layout_ = *lay;
-                have_header_ = true;
-                need_ = fields_needed(layout_);
-                stats_.has_pid = lay->has(column::pid) ? 1 : 0;
-            }
-        }
-    }
+    stats_.encoding = utf16_ ? FW_ENC_UTF16LE : FW_ENC_UTF8;
+    scale_ = unit;
     buffer_.resize(buffer_size + scan_padding, ' ');
-    buffer_base_ = start;
-    next_src_ = start;
+    if (utf16_) staging_.resize(2 * buffer_size);
+    buffer_base_ = text_start;
+    next_src_ = text_start;
+    prefix_end_ = start;
     stats_.position = start;
     // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
     // service from truncating or replacing the log, so it must not outlive the constructor.
@@ -281,7 +273,7 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
         if (e == end) return w.size;
         discarding_ = false;
         pos = static_cast<std::size_t>(e - d) + 1;
-        stats_.position = w.base + w.scale * pos;
+        if (w.base + w.scale * pos > prefix_end_) stats_.position = w.base + w.scale * pos;
     }
     std::size_t need = have_header_ ? need_ : need_std_;
     std::uint64_t position = stats_.position;
