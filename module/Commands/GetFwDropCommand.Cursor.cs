@@ -120,7 +120,7 @@ namespace Fw.Commands
                 }
                 catch (FwNativeException e)
                 {
-                    WriteError(OpenError(path, e));
+                    WriteError(CursorError(new CursorRun(path, bookmarkFile), e));
                     return;
                 }
                 using (cursor)
@@ -235,7 +235,18 @@ namespace Fw.Commands
                 run.NoLogWarned = true;
                 return;
             }
+            if ((flags & FwNative.WarnRealigned) != 0 && run.BookmarkFile != null)
+                message = $"Bookmark '{run.BookmarkFile}': {message} The bookmark is saved at a line start at the end of this run.";
             WriteWarning(message);
+        }
+
+        // A cursor error, naming the bookmark the run continued from (its position may be what is wrong).
+        private ErrorRecord CursorError(CursorRun run, FwNativeException e)
+        {
+            var error = OpenError(run.LogPath, e);
+            if (run.BookmarkFile != null)
+                error.ErrorDetails = new ErrorDetails($"{error.Exception.Message} (continuing from bookmark '{run.BookmarkFile}')");
+            return error;
         }
 
         /// <summary>Reads every planned segment; false when the run must end (stopped, or a read error).</summary>
@@ -251,7 +262,7 @@ namespace Fw.Commands
                 }
                 catch (FwNativeException e)
                 {
-                    WriteError(OpenError(run.LogPath, e));
+                    WriteError(CursorError(run, e));
                     return false;
                 }
                 TakeWarnings(cursor, run);

@@ -87,4 +87,20 @@ Describe 'Get-FwDrop -Bookmark delivers each record once, however the pipeline s
         $e | Should -BeNullOrEmpty
         @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark | ForEach-Object SourcePort) | Should -Be (4..10)
     }
+
+    It 'recovers from a bookmark whose offset is in the middle of a line, naming it (issue 12 finding 5)' {
+        Add-FwTestRecord $log (11..60) # past FW_PREFIX_MAX, so the offset can move back alone
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark).Count | Should -Be 60
+        $json = Get-Content -Raw -LiteralPath $bookmark
+        $offset = [uint64]([regex]::Match($json, '"offset": (\d+)').Groups[1].Value)
+        Set-Content -LiteralPath $bookmark -NoNewline -Value ($json -replace '"offset": \d+', "`"offset`": $($offset - 7)")
+        Add-FwTestRecord $log (61, 62)
+        $again = @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark -WarningVariable w -ErrorVariable e | ForEach-Object SourcePort)
+        $e | Should -BeNullOrEmpty
+        $again | Should -Be @(60, 61, 62)
+        "$w" | Should -Match ([regex]::Escape("Bookmark '$bookmark'"))
+        "$w" | Should -Match 'not at the start of a line'
+        @(Get-FwDrop -LiteralPath $log -Bookmark $bookmark -WarningVariable w2).Count | Should -Be 0
+        $w2 | Should -BeNullOrEmpty
+    }
 }

@@ -18,6 +18,38 @@ namespace {
     throw error(rc, e->klass, e->message, e->os_error, e->line, e->column);
 }
 
+// The start of the line holding `at`, as the reader splits lines (see fw_reader_open): `at` itself when
+// it is one (the text start, after '\n', in or right after NUL padding, or at the NUL that cut a line),
+// else just past the last '\n' or NUL before it, else the text start (after a BOM).
+std::uint64_t line_start_at_or_before(const file &f, std::uint64_t at, std::uint64_t size) {
+    std::array<std::byte, 4096> buf{};
+    const std::size_t head = f.read_at(0, std::span(buf).first(static_cast<std::size_t>(std::min<std::uint64_t>(3, size))));
+    auto b = [&](std::size_t i) { return std::to_integer<unsigned>(buf[i]); };
+    const bool utf16 = head >= 2 && b(0) == 0xff && b(1) == 0xfe;
+    const std::uint64_t text_start = utf16 ? 2 : (head == 3 && b(0) == 0xef && b(1) == 0xbb && b(2) == 0xbf) ? 3 : 0;
+    const unsigned unit = utf16 ? 2 : 1;
+    at = std::min(at, size);
+    if (at <= text_start) return at == 0 ? 0 : text_start;
+    at -= (at - text_start) % unit;
+    auto ends_line = [&](std::size_t i) { // unit i of buf is '\n' or NUL
+        return (buf[i] == std::byte{'\n'} || buf[i] == std::byte{0}) && (unit == 1 || buf[i + 1] == std::byte{0});
+    };
+    if (at + unit <= size) { // at a NUL
+        if (f.read_at(at, std::span(buf).first(unit)) == unit && buf[0] == std::byte{0} && (unit == 1 || buf[1] == std::byte{0}))
+            return at;
+    }
+    std::uint64_t end = at; // search [text_start, end) backwards
+    while (end > text_start) {
+        const std::uint64_t from = std::max<std::uint64_t>(text_start, end >= buf.size() ? end - buf.size() : 0);
+        const std::size_t n = static_cast<std::size_t>(end - from); // a whole number of units
+        if (f.read_at(from, std::span(buf).first(n)) != n) break;
+        for (std::size_t i = n; i >= unit; i -= unit)
+            if (ends_line(i - unit)) return from + i;
+        end = from;
+    }
+    return text_start;
+}
+
 bool same_os_identity(const os_identity &a, const os_identity &b) noexcept {
     return a.known && b.known && a.volume == b.volume && a.index_lo == b.index_lo && a.index_hi == b.index_hi;
 }
@@ -95,9 +127,18 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
             return std::nullopt;
         }
 
+        // A position that is not at a line start (a bookmark edited by hand or damaged) would be refused by
+        // the reader on every run: read again from the start of that line instead, and say so.
+        const std::uint64_t start = line_start_at_or_before(*h, seg.start, size_before);
+        if (start != seg.start)
+            warn(FW_WARN_REALIGNED,
+                 fmt::format("The position (byte {} of '{}') is not at the start of a line; reading again from byte {}, "
+                             "the start of that line: records on it may be delivered twice.",
+                             seg.start, where, start));
+
         fw_reader_options o = FW_READER_OPTIONS_INIT;
         o.batch_size = batch_size_;
-        o.start_offset = seg.start;
+        o.start_offset = start;
         o.filter = filter_ ? &*filter_ : nullptr;
         fw_reader *raw = nullptr;
         const int rc = fw_reader_open(&raw, where.c_str(), &o);
@@ -116,7 +157,7 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
         segment_state s;
         s.source = source;
         s.path = where;
-        s.start = seg.start;
+        s.start = start;
         s.os = id;
         s.size = h->size(); // after the reader's open: at least what the reader sees
         s.prefix.resize(static_cast<std::size_t>(std::min<std::uint64_t>(FW_PREFIX_MAX, s.size)));
