@@ -68,3 +68,41 @@ Describe 'Get-FwDrop refuses files that are not logs' -Tag 'BadInput' {
         }
     }
 }
+
+Describe 'Get-FwDrop says what it could not read (issue 12 finding 7, issue 10)' -Tag 'BadInput' {
+    BeforeAll {
+        $script:records = 1..4000 | ForEach-Object { "2024-05-01 10:00:00 DROP TCP 10.0.0.1 10.0.0.2 $_ 443 60 S 1 0 64240 - - - RECEIVE 4" }
+    }
+    It 'warns when the log shrinks while it is read' {
+        $log = New-FwTestLog -Path (Join-Path $TestDrive 'shrinks.log') -Line $records # about 350 KB: more than one buffer
+        # The first record's consumer truncates the log, as a service rewriting it would: no timing involved.
+        $got = @(Get-FwDrop -LiteralPath $log -WarningVariable w | ForEach-Object {
+                if ($_.SourcePort -eq 1) { [System.IO.File]::WriteAllBytes($log, [byte[]]@()) }
+                $_ })
+        $got.Count | Should -BeLessThan 4000
+        "$w" | Should -Match 'shrank while it was read'
+        "$w" | Should -Match ([regex]::Escape($log))
+    }
+    It 'warns about CR-only line ends, naming the file' {
+        $path = Join-Path $TestDrive 'cr.log'
+        [System.IO.File]::WriteAllText($path, (($FwFieldsHeader + $records[0..9]) -join "`r"))
+        $got = @(Get-FwDrop -LiteralPath $path -WarningVariable w)
+        $got.Count | Should -Be 0
+        "$w" | Should -Match 'CR alone'
+        "$w" | Should -Match ([regex]::Escape($path))
+    }
+    It 'reads UTF-16LE without a BOM' {
+        $path = Join-Path $TestDrive 'utf16.log'
+        [System.IO.File]::WriteAllText($path, ((($FwFieldsHeader + $records[0..99]) -join "`r`n") + "`r`n"), [System.Text.UnicodeEncoding]::new($false, $false))
+        $got = @(Get-FwDrop -LiteralPath $path -WarningVariable w)
+        $got.Count | Should -Be 100
+        $w | Should -BeNullOrEmpty
+    }
+    It 'numbers the skipped lines of binary input by their own lines' {
+        $path = Join-Path $TestDrive 'binary.log'
+        $line = [byte[]](0x62, 0x69, 0x6e, 1, 0, 0x61, 0x72, 0x79, 0, 0, 0x64, 0x61, 0x74, 0x61, 0x0a)
+        [System.IO.File]::WriteAllBytes($path, [byte[]]($line * 12))
+        $null = Get-FwDrop -LiteralPath $path -WarningVariable w
+        "$w" | Should -Match 'skipped 36 malformed line\(s\) \(line 1, 2, 3, 4, 5, 6, 7, 8, \.\.\.\)'
+    }
+}

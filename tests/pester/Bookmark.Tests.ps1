@@ -104,3 +104,44 @@ Describe 'Get-FwDrop -Bookmark delivers each record once, however the pipeline s
         $w2 | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A corrupt bookmark file is refused by name, never a crash or a silent reread' -Tag 'Bookmark' {
+    It 'refuses or uses each of 300 randomly damaged bookmarks' {
+        $log = New-FwTestLog -Path (Join-Path $TestDrive 'c.log') -Line (Get-FwTestRecord (1..70))
+        $good = Join-Path $TestDrive 'good.json'
+        $null = Get-FwDrop -LiteralPath $log -Bookmark $good
+        $valid = [System.IO.File]::ReadAllBytes($good)
+        $rng = [System.Random]::new(12)
+        $bad = Join-Path $TestDrive 'bad.json'
+        $outcomes = @{}
+        for ($i = 0; $i -lt 300; $i++) {
+            $bytes = [System.Collections.Generic.List[byte]]::new($valid)
+            switch ($rng.Next(5)) {
+                0 { $bytes.RemoveRange($rng.Next($bytes.Count), 1 + $rng.Next(8)) } # cut out
+                1 { for ($k = 0; $k -lt 3; $k++) { $bytes[$rng.Next($bytes.Count)] = [byte]$rng.Next(256) } } # flip
+                2 { $bytes.InsertRange($rng.Next($bytes.Count), [byte[]][System.Text.Encoding]::UTF8.GetBytes(@('"', '{', '9', ',', '-', 'null', '1e9', '0x', '\u0000')[$rng.Next(9)])) }
+                3 { $bytes.RemoveRange($rng.Next($bytes.Count), $bytes.Count - $rng.Next($bytes.Count)) } # truncated
+                4 { # a number replaced by another (offset, size, prefixLength, recordsRead)
+                    $text = [System.Text.Encoding]::UTF8.GetString($bytes.ToArray())
+                    $ms = [regex]::Matches($text, '\d+')
+                    $m = $ms[$rng.Next($ms.Count)]
+                    $text = $text.Substring(0, $m.Index) + @('0', '18446744073709551615', '18446744073709551616', '4097', [string]$rng.Next(9000))[$rng.Next(5)] + $text.Substring($m.Index + $m.Length)
+                    $bytes = [System.Collections.Generic.List[byte]]::new([System.Text.Encoding]::UTF8.GetBytes($text))
+                }
+            }
+            [System.IO.File]::WriteAllBytes($bad, $bytes.ToArray())
+            try {
+                $n = @(Get-FwDrop -LiteralPath $log -Bookmark $bad -ErrorAction Stop -WarningAction SilentlyContinue).Count
+                $outcomes["read $n"]++
+                $n | Should -BeLessOrEqual 70
+            }
+            catch {
+                $_.FullyQualifiedErrorId | Should -Match '^FwBookmark(Invalid|Foreign),' -Because "damaged bookmark #$i gave: $($_.Exception.GetType().Name): $($_.Exception.Message)"
+                $_.Exception.Message | Should -Match ([regex]::Escape($bad))
+                $outcomes[($_.FullyQualifiedErrorId -split ',')[0]]++
+            }
+        }
+        $outcomes['FwBookmarkInvalid'] | Should -BeGreaterThan 100 -Because ($outcomes | Out-String)
+    }
+}
+

@@ -151,15 +151,22 @@ typedef struct fw_reader_stats {
                                  rejects is checked for its field count and the fields the filter read) */
     uint64_t matched;         /* records that passed the filter */
     uint64_t skipped;         /* malformed lines skipped */
-    uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines */
+    uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines, each once
+                                                     (a NUL-cut line's fragments are listed once); 0 = unused */
     uint32_t headers;         /* '#Fields:' lines seen */
     uint32_t layout_changes;  /* '#Fields:' lines that changed the column layout after the first */
     uint8_t encoding;         /* fw_encoding */
     uint8_t partial_tail;     /* 1 if the file ends in an incomplete line that was not delivered */
     uint8_t has_pid;          /* 1 if the current layout has a pid column */
-    uint8_t reserved;
+    uint8_t notes;            /* FW_NOTE_* bits (0 in ABI 1 libraries, where this byte was reserved) */
     uint32_t nul_bytes;       /* NUL padding bytes ignored (saturates) */
 } fw_reader_stats;
+
+/* fw_reader_stats.notes: what the caller should tell the user. */
+#define FW_NOTE_SHRANK 0x1u  /* the file got shorter while it was read (truncated or rewritten):
+                                what was read ends at stats.position; a diagnostic gives the sizes */
+#define FW_NOTE_CR_ONLY 0x2u /* lines end in CR alone (no LF): not a log as Windows writes it; nothing
+                                past the first line can be read */
 
 /* Counters so far. */
 FW_API(int) fw_reader_stats_get(const fw_reader *reader, fw_reader_stats *out);

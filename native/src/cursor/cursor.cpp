@@ -2,6 +2,7 @@
 
 #include "abi/error.hpp"
 #include "cursor/identity.hpp"
+#include "log/reader.hpp"
 
 #include <fmt/format.h>
 
@@ -23,10 +24,11 @@ namespace {
 // else just past the last '\n' or NUL before it, else the text start (after a BOM).
 std::uint64_t line_start_at_or_before(const file &f, std::uint64_t at, std::uint64_t size) {
     std::array<std::byte, 4096> buf{};
-    const std::size_t head = f.read_at(0, std::span(buf).first(static_cast<std::size_t>(std::min<std::uint64_t>(3, size))));
+    const std::size_t head = f.read_at(0, std::span(buf).first(static_cast<std::size_t>(std::min<std::uint64_t>(1024, size))));
     auto b = [&](std::size_t i) { return std::to_integer<unsigned>(buf[i]); };
-    const bool utf16 = head >= 2 && b(0) == 0xff && b(1) == 0xfe;
-    const std::uint64_t text_start = utf16 ? 2 : (head == 3 && b(0) == 0xef && b(1) == 0xbb && b(2) == 0xbf) ? 3 : 0;
+    const bool bom16 = head >= 2 && b(0) == 0xff && b(1) == 0xfe;
+    const bool utf16 = bom16 || log::looks_like_utf16le(reinterpret_cast<const unsigned char *>(buf.data()), head);
+    const std::uint64_t text_start = bom16 ? 2 : utf16 ? 0 : (head >= 3 && b(0) == 0xef && b(1) == 0xbb && b(2) == 0xbf) ? 3 : 0;
     const unsigned unit = utf16 ? 2 : 1;
     at = std::min(at, size);
     if (at <= text_start) return at == 0 ? 0 : text_start;

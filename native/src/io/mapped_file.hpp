@@ -41,6 +41,8 @@ public:
     // Releases the view now (data() becomes empty); size() and read_at still work.
     void unmap() noexcept { drop_view(); }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    // The file's size now (it may have grown or shrunk since it was opened); size() if it cannot be had.
+    [[nodiscard]] std::uint64_t current_size() const noexcept;
     [[nodiscard]] const std::string &path() const noexcept { return path_; }
 
     // Read up to n bytes at offset into dst; fewer at the end of the file (0 past it).

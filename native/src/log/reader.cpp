@@ -38,6 +38,17 @@ const layout standard18 = layout::standard(true);
 
 } // namespace
 
+bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept {
+    const std::size_t units = std::min<std::size_t>(size, 1024) / 2;
+    if (units < 8) return false;
+    std::size_t odd = 0, even = 0;
+    for (std::size_t i = 0; i < units; ++i) {
+        even += bytes[2 * i] == 0 ? 1u : 0u;
+        odd += bytes[2 * i + 1] == 0 ? 1u : 0u;
+    }
+    return odd * 10 >= units * 9 && even * 10 <= units;
+}
+
 reader::reader(std::string_view path, reader_options options)
     : file_(path), filter_(std::move(options.filt)), batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
@@ -78,6 +89,20 @@ reader::reader(std::string_view path, reader_options options)
         text_start = 2;
     } else if (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
         text_start = 3;
+    } else if (looks_like_utf16le(u, static_cast<std::size_t>(size))) {
+        utf16_ = true; // saved without a BOM: offsets still count the file's bytes
+    }
+    if (!utf16_) {
+        // CR-only line ends (no LF in the first 64 KiB, but a CR followed by text): not what Windows writes.
+        const std::size_t look = static_cast<std::size_t>(std::min<std::uint64_t>(size, 64 * 1024));
+        const std::string_view head(bytes.data(), look);
+        const auto cr = head.find('\r');
+        if (head.find('\n') == std::string_view::npos && cr != std::string_view::npos && cr + 1 < look) {
+            stats_.notes |= FW_NOTE_CR_ONLY;
+            diags_.push_back({1, fmt::format("line 1: the lines of '{}' end in CR alone (no LF), which Windows never "
+                                             "writes: only text up to an LF could be read as lines",
+                                             file_.path())});
+        }
     }
     const unsigned unit = utf16_ ? 2 : 1;
     if (start <= text_start) {
@@ -105,15 +130,21 @@ void reader::add_nuls(std::size_t n) noexcept {
 }
 
 void reader::skip(std::uint64_t line, std::string message) {
-    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
-        stats_.skipped_lines[stats_.skipped] = line;
-        diags_.push_back({line, fmt::format("line {}: {}", line, message)});
-    }
     ++stats_.skipped;
+    if (!listed(line)) return;
+    stats_.skipped_lines[listed_++] = line;
+    last_listed_ = line;
+    diags_.push_back({line, fmt::format("line {}: {}", line, message)});
+}
+
+bool reader::listed(std::uint64_t line) const noexcept {
+    // NUL bytes cut one line into fragments (binary input is full of them): each counts as skipped, but a
+    // line is listed once, under its own number, so the first few listed are distinct lines.
+    return listed_ < FW_MAX_SKIPPED_LINES && (listed_ == 0 || line != last_listed_);
 }
 
 void reader::skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected) {
-    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
+    if (listed(line)) {
         skip(line, fmt::format("{} field{}, expected {}", got, got == 1 ? "" : "s", expected));
     } else {
         ++stats_.skipped;
@@ -121,7 +152,7 @@ void reader::skip_fields(std::uint64_t line, std::uint32_t got, unsigned expecte
 }
 
 void reader::skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay) {
-    if (stats_.skipped >= FW_MAX_SKIPPED_LINES) {
+    if (!listed(line)) {
         ++stats_.skipped;
         return;
     }
@@ -361,7 +392,13 @@ bool reader::refill() {
     } else {
         units = file_.read_at(next_src_, buffer_.data() + keep, units);
     }
-    if (units == 0) return false; // the file shrank since it was opened
+    if (units == 0) { // the file shrank since it was opened
+        stats_.notes |= FW_NOTE_SHRANK;
+        diags_.push_back({line_no_ + 1, fmt::format("'{}' shrank to {} bytes while it was read ({} bytes when opened): "
+                                                    "read up to byte {}; the rest is gone (truncated or rewritten)",
+                                                    file_.path(), file_.current_size(), stats_.file_size, next_src_)});
+        return false;
+    }
     next_src_ += scale_ * units;
     buffer_len_ += units;
     return true;
@@ -379,7 +416,7 @@ std::span<const fw_record> reader::next() {
         // Enough read for one call: give control back with what there is (maybe nothing).
         if (next_src_ >= budget_end) break;
         if (!refill()) {
-            bool odd_byte = utf16_ && next_src_ < stats_.file_size;
+            bool odd_byte = utf16_ && next_src_ < stats_.file_size && (stats_.notes & FW_NOTE_SHRANK) == 0;
             if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + scale_ * pos_ >= prefix_end_)
                 finish_tail(line_no_ + 1);
             done_ = true;
