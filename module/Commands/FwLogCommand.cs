@@ -401,12 +401,19 @@ namespace Fw.Commands
                 WriteVerbose($"'{path}': the last line has no line end yet (still being written); it was not read.");
             foreach (var (line, message) in diagnostics)
                 WriteVerbose($"'{path}': {message}");
+            if ((stats.Notes & FwNative.NoteShrank) != 0)
+                WriteWarning($"'{path}' shrank while it was read ({stats.FileSize} bytes when opened): the records up to byte {stats.Position} " +
+                             "were read, the rest is gone (the log was truncated or rewritten meanwhile).");
+            if ((stats.Notes & FwNative.NoteCrOnly) != 0)
+                WriteWarning($"'{path}' ends its lines with CR alone (no LF), which Windows never writes: its records cannot be read. " +
+                             "Convert the line ends to CRLF (or LF) and read it again.");
             if (stats.Skipped > 0)
             {
-                int shown = (int)Math.Min(stats.Skipped, (ulong)FwNative.MaxSkippedLines);
-                var lines = new string[shown];
-                for (int i = 0; i < shown; i++) lines[i] = stats.SkippedLines[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                string more = stats.Skipped > (ulong)shown ? ", ..." : string.Empty;
+                // Each line listed once (fragments of a NUL-cut line are not repeated); 0 ends the list.
+                var lines = new List<string>();
+                for (int i = 0; i < FwNative.MaxSkippedLines && stats.SkippedLines[i] != 0; i++)
+                    lines.Add(stats.SkippedLines[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+                string more = stats.Skipped > (ulong)lines.Count ? ", ..." : string.Empty;
                 WriteWarning($"'{path}': skipped {stats.Skipped} malformed line(s) (line {string.Join(", ", lines)}{more}). " +
                              "Use -Verbose for details.");
             }

@@ -13,13 +13,15 @@ namespace Fw.Commands
     /// added since the run that wrote the bookmark, across a rotation), -IncludeRotated (pfirewall.log.old before
     /// pfirewall.log) and -Wait (follow the log like Get-Content -Wait, across rotation and truncation).
     ///
-    /// Exactly once: a record counts as delivered when WriteObject returned for it (the next command accepted
-    /// it). The bookmark saved at the end is the position just past the last delivered record's line:
+    /// Exactly once: a record counts as delivered when it was handed to the pipeline: WriteObject returned, or
+    /// threw because the pipeline is stopping (Ctrl+C, or Select-Object -First taking it as its last record). The
+    /// bookmark is saved on the way out, however the run ends, at the position just past the last delivered
+    /// record's line:
     ///  - normal end, -Timeout, or Ctrl+C between records: just past everything written;
-    ///  - a downstream command that failed on a record (WriteObject threw): just before that record, so the
-    ///    next run delivers it again; if it was Select-Object -First taking its last record
-    ///    (StopUpstreamCommandsException) the record was accepted, so just past it;
-    ///  - a read error: just past the last whole batch written.
+    ///  - a stop while a record was being written: just past that record;
+    ///  - a downstream command that failed on a record (WriteObject threw anything else): just before that
+    ///    record, so the next run delivers it again;
+    ///  - a read error or any other failure: just past the last whole batch written.
     /// The lock file is held from before the bookmark is read until after it is saved, so two runs never
     /// deliver the same records.
     /// </summary>
@@ -127,17 +129,36 @@ namespace Fw.Commands
                 }
                 catch (FwNativeException e)
                 {
-                    WriteError(OpenError(path, e));
+                    WriteError(CursorError(new CursorRun(path, bookmarkFile), e));
                     return;
                 }
                 using (cursor)
                 {
                     var run = new CursorRun(path, bookmarkFile) { Delivered = start };
-                    TakeWarnings(cursor, run);
-                    bool ended = !Drain(cursor, run);
-                    if (!ended && Wait.IsPresent) Follow(cursor, run);
-                    if (bookmarkFile != null)
-                        SaveBookmark(run, run.HasFinal ? run.Final : cursor.Position() ?? run.Delivered, quiet: _stopping);
+                    bool finished = false;
+                    try
+                    {
+                        TakeWarnings(cursor, run);
+                        bool ended = !Drain(cursor, run);
+                        if (!ended && Wait.IsPresent) Follow(cursor, run);
+                        finished = true;
+                    }
+                    finally
+                    {
+                        // However the run ends (the end of the log, -Timeout, Ctrl+C, Select-Object -First, a failure
+                        // downstream or here), the bookmark moves past what was delivered. An exception from
+                        // anywhere else keeps the last whole batch (at least once, never lost).
+                        if (bookmarkFile != null)
+                        {
+                            FwPosition? at = run.HasFinal ? run.Final : run.Delivered;
+                            if (finished && !run.HasFinal)
+                            {
+                                try { at = cursor.Position() ?? run.Delivered; }
+                                catch (FwNativeException) { }
+                            }
+                            SaveBookmark(run, at, quiet: _stopping || !finished);
+                        }
+                    }
                 }
             }
             finally
@@ -225,7 +246,18 @@ namespace Fw.Commands
                 run.NoLogWarned = true;
                 return;
             }
+            if ((flags & FwNative.WarnRealigned) != 0 && run.BookmarkFile != null)
+                message = $"Bookmark '{run.BookmarkFile}': {message} The bookmark is saved at a line start at the end of this run.";
             WriteWarning(message);
+        }
+
+        // A cursor error, naming the bookmark the run continued from (its position may be what is wrong).
+        private ErrorRecord CursorError(CursorRun run, FwNativeException e)
+        {
+            var error = OpenError(run.LogPath, e);
+            if (run.BookmarkFile != null)
+                error.ErrorDetails = new ErrorDetails($"{error.Exception.Message} (continuing from bookmark '{run.BookmarkFile}')");
+            return error;
         }
 
         /// <summary>Reads every planned segment; false when the run must end (stopped, or a read error).</summary>
@@ -241,7 +273,7 @@ namespace Fw.Commands
                 }
                 catch (FwNativeException e)
                 {
-                    WriteError(OpenError(run.LogPath, e));
+                    WriteError(CursorError(run, e));
                     return false;
                 }
                 TakeWarnings(cursor, run);
@@ -284,15 +316,18 @@ namespace Fw.Commands
                         }
                         catch (Exception e)
                         {
-                            // The next command failed on this record, or the pipeline is stopping.
-                            bool accepted = e.GetType().Name == "StopUpstreamCommandsException";
-                            if (accepted) run.Emitted++;
+                            // A stop (Ctrl+C, or Select-Object -First that took this record: pwsh 7.6 throws a
+                            // PipelineStoppedException out of WriteObject, 5.1 and older 7.x a
+                            // StopUpstreamCommandsException) means the record was handed over: it is delivered.
+                            // Any other exception is the next command failing on it: it is delivered again.
+                            bool handedOver = e is PipelineStoppedException || e.GetType().Name == "StopUpstreamCommandsException";
+                            if (handedOver) run.Emitted++;
                             if (run.BookmarkFile != null)
                             {
-                                FwPosition? at = null;
-                                try { at = accepted ? cursor.PositionThrough(record) : cursor.PositionBefore(record); }
-                                catch (FwNativeException) { } // keep the old bookmark: at least once, never lost
-                                SaveBookmark(run, at, quiet: true);
+                                run.Final = run.Delivered; // if the position cannot be had: at least once, never lost
+                                try { run.Final = handedOver ? cursor.PositionThrough(record) : cursor.PositionBefore(record); }
+                                catch (FwNativeException) { }
+                                run.HasFinal = true; // saved on the way out (ReadOneWithCursor)
                             }
                             throw;
                         }
@@ -301,7 +336,7 @@ namespace Fw.Commands
                     if (run.BookmarkFile != null) run.Delivered = cursor.Position() ?? run.Delivered;
                 }
                 var stats = LogCursor.Stats(reader);
-                if (!Wait.IsPresent || stats.Skipped > 0)
+                if (!Wait.IsPresent || stats.Skipped > 0 || stats.Notes != 0)
                     Report(LogCursor.Diagnostics(reader), segmentPath, stats, watch.Elapsed);
             }
             return false;

@@ -58,7 +58,7 @@ namespace Fw.Native
         internal const int SourceLive = 0, SourceRotated = 1;
 
         // FW_WARN_*
-        internal const uint WarnTruncated = 0x1, WarnGap = 0x2, WarnNoLog = 0x4;
+        internal const uint WarnTruncated = 0x1, WarnGap = 0x2, WarnNoLog = 0x4, WarnRealigned = 0x8;
 
         // FW_PLAN_* / FW_CURSOR_*
         internal const uint PlanIncludeRotated = 0x1, CursorFollow = 0x100;

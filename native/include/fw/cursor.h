@@ -86,6 +86,8 @@ typedef struct fw_segment {
                                   records written after the position may be lost; the
                                   newer files present are read from their start */
 #define FW_WARN_NO_LOG 0x4u    /* the live file does not exist */
+#define FW_WARN_REALIGNED 0x8u /* the position is not at the start of a line (a bookmark edited or
+                                  damaged): reading again from the start of that line */
 
 #define FW_PLAN_MAX 2
 

@@ -232,9 +232,11 @@ typedef struct fw_reader_options {
  * firewall service keeps writing). opts may be NULL for defaults. The reader
  * reads the size the file had when opened, through a fixed-size buffer: memory
  * does not grow with the file. A line longer than 256 KiB is skipped.
- * start_offset must be 0 or the offset of a line start (a record's offset, or
- * stats.position of an earlier reader); the layout and line numbers before it
- * are recovered from the file.
+ * start_offset must be 0 or the offset of a line start (a record's offset,
+ * stats.position of an earlier reader, or a place in or just after NUL
+ * padding); the layout and line numbers before it are those of a read from
+ * the start (the text before it is scanned, not delivered), so any split of a
+ * file into resumed reads delivers the records of one read.
  * Errors: FW_ENOTFOUND, FW_EACCESS (the message says to run elevated on
  * Windows), FW_EIO, FW_EINVALID (a directory, bad options, start_offset not at
  * a line start or past the end). */
@@ -272,15 +274,22 @@ typedef struct fw_reader_stats {
                                  rejects is checked for its field count and the fields the filter read) */
     uint64_t matched;         /* records that passed the filter */
     uint64_t skipped;         /* malformed lines skipped */
-    uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines */
+    uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines, each once
+                                                     (a NUL-cut line's fragments are listed once); 0 = unused */
     uint32_t headers;         /* '#Fields:' lines seen */
     uint32_t layout_changes;  /* '#Fields:' lines that changed the column layout after the first */
     uint8_t encoding;         /* fw_encoding */
     uint8_t partial_tail;     /* 1 if the file ends in an incomplete line that was not delivered */
     uint8_t has_pid;          /* 1 if the current layout has a pid column */
-    uint8_t reserved;
+    uint8_t notes;            /* FW_NOTE_* bits (0 in ABI 1 libraries, where this byte was reserved) */
     uint32_t nul_bytes;       /* NUL padding bytes ignored (saturates) */
 } fw_reader_stats;
+
+/* fw_reader_stats.notes: what the caller should tell the user. */
+#define FW_NOTE_SHRANK 0x1u  /* the file got shorter while it was read (truncated or rewritten):
+                                what was read ends at stats.position; a diagnostic gives the sizes */
+#define FW_NOTE_CR_ONLY 0x2u /* lines end in CR alone (no LF): not a log as Windows writes it; nothing
+                                past the first line can be read */
 
 /* Counters so far. */
 FW_API(int) fw_reader_stats_get(const fw_reader *reader, fw_reader_stats *out);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "cursor/identity.hpp"
+#include "log/reader.hpp"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,39 @@
 namespace fw::cursor {
 
 namespace {
+
+// The start of the line holding `at`, as the reader splits lines (see fw_reader_open): `at` itself when
+// it is one (the text start, after '\n', in or right after NUL padding, or at the NUL that cut a line),
+// else just past the last '\n' or NUL before it, else the text start (after a BOM).
+std::uint64_t line_start_at_or_before(const file &f, std::uint64_t at, std::uint64_t size) {
+    std::array<std::byte, 4096> buf{};
+    const std::size_t head = f.read_at(0, std::span(buf).first(static_cast<std::size_t>(std::min<std::uint64_t>(1024, size))));
+    auto b = [&](std::size_t i) { return std::to_integer<unsigned>(buf[i]); };
+    const bool bom16 = head >= 2 && b(0) == 0xff && b(1) == 0xfe;
+    const bool utf16 = bom16 || log::looks_like_utf16le(reinterpret_cast<const unsigned char *>(buf.data()), head);
+    const std::uint64_t text_start = bom16 ? 2 : utf16 ? 0 : (head >= 3 && b(0) == 0xef && b(1) == 0xbb && b(2) == 0xbf) ? 3 : 0;
+    const unsigned unit = utf16 ? 2 : 1;
+    at = std::min(at, size);
+    if (at <= text_start) return at == 0 ? 0 : text_start;
+    at -= (at - text_start) % unit;
+    auto ends_line = [&](std::size_t i) { // unit i of buf is '\n' or NUL
+        return (buf[i] == std::byte{'\n'} || buf[i] == std::byte{0}) && (unit == 1 || buf[i + 1] == std::byte{0});
+    };
+    if (at + unit <= size) { // at a NUL
+        if (f.read_at(at, std::span(buf).first(unit)) == unit && buf[0] == std::byte{0} && (unit == 1 || buf[1] == std::byte{0}))
+            return at;
+    }
+    std::uint64_t end = at; // search [text_start, end) backwards
+    while (end > text_start) {
+        const std::uint64_t from = std::max<std::uint64_t>(text_start, end >= buf.size() ? end - buf.size() : 0);
+        const std::size_t n = static_cast<std::size_t>(end - from); // a whole number of units
+        if (f.read_at(from, std::span(buf).first(n)) != n) break;
+        for (std::size_t i = n; i >= unit; i -= unit)
+            if (ends_line(i - unit)) return from + i;
+        end = from;
+    }
+    return text_start;
+}
 
 bool same_os_identity(const os_identity &a, const os_identity &b) noexcept {
     return a.known && b.known && a.volume == b.volume && a.index_lo == b.index_lo && a.index_hi == b.index_hi;
@@ -90,9 +124,18 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
             return std::nullopt;
         }
 
+        // A position that is not at a line start (a bookmark edited by hand or damaged) would be refused by
+        // the reader on every run: read again from the start of that line instead, and say so.
+        const std::uint64_t start = line_start_at_or_before(*h, seg.start, size_before);
+        if (start != seg.start)
+            warn(FW_WARN_REALIGNED,
+                 fmt::format("The position (byte {} of '{}') is not at the start of a line; reading again from byte {}, "
+                             "the start of that line: records on it may be delivered twice.",
+                             seg.start, where, start));
+
         fw::log::reader_options o;
         o.batch_size = batch_size_;
-        o.start_offset = seg.start;
+        o.start_offset = start;
         if (filter_) o.filt = filter_->value; // a copy: readers share nothing
         reader_ptr reader;
         try {
@@ -114,7 +157,7 @@ std::optional<log_cursor::segment_state> log_cursor::open_segment(const fw_segme
         segment_state s;
         s.source = source;
         s.path = where;
-        s.start = seg.start;
+        s.start = start;
         s.os = id;
         s.size = h->size(); // after the reader's open: at least what the reader sees
         s.prefix.resize(static_cast<std::size_t>(std::min<std::uint64_t>(FW_PREFIX_MAX, s.size)));
@@ -168,13 +211,20 @@ std::uint64_t log_cursor::line_end(const segment_state &s, std::uint64_t offset)
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), s.size - at));
         const std::size_t got = s.handle->read_at(at, std::span(buf).first(want));
         if (got == 0) break;
+        // The reader ends a line at '\n' or at a NUL (padding cut it): the position is just past the '\n', or
+        // at the NUL (a line start: the reader skips the padding from there).
         if (s.utf16) {
             // Chunks start at an even distance from the line start, so a unit never straddles two.
-            for (std::size_t i = 0; i + 1 < got; i += 2)
-                if (buf[i] == std::byte{'\n'} && buf[i + 1] == std::byte{0}) return at + i + 2;
+            for (std::size_t i = 0; i + 1 < got; i += 2) {
+                if (buf[i + 1] != std::byte{0}) continue;
+                if (buf[i] == std::byte{'\n'}) return at + i + 2;
+                if (buf[i] == std::byte{0}) return at + i;
+            }
         } else {
-            for (std::size_t i = 0; i < got; ++i)
+            for (std::size_t i = 0; i < got; ++i) {
                 if (buf[i] == std::byte{'\n'}) return at + i + 1;
+                if (buf[i] == std::byte{0}) return at + i;
+            }
         }
         at += got;
     }
@@ -187,12 +237,22 @@ void log_cursor::check_in_segment(const fw_record &record, const char *what) con
     if (record.offset < cur_->start || record.offset >= cur_->size)
         fail_invalid(fmt::format("{}: the record at byte {} is not from the segment being read ('{}' from byte {})",
                                  what, record.offset, cur_->path, cur_->start));
-    if (record.offset > cur_->start) {
-        // A record starts a line: the bytes before it end one.
+    const auto &pre = cur_->prefix;
+    auto starts_with = [&](std::initializer_list<unsigned char> bom) {
+        if (pre.size() < bom.size()) return false;
+        std::size_t i = 0;
+        for (unsigned char b : bom)
+            if (pre[i++] != std::byte{b}) return false;
+        return true;
+    };
+    const std::uint64_t text_start = starts_with({0xff, 0xfe}) ? 2 : starts_with({0xef, 0xbb, 0xbf}) ? 3 : 0;
+    if (record.offset > cur_->start && record.offset != text_start) {
+        // A record starts a line: the unit before it ends one ('\n') or is NUL padding.
         std::array<std::byte, 2> prev{};
         const std::size_t n = cur_->utf16 ? 2 : 1;
         const bool ok = cur_->handle->read_at(record.offset - n, std::span(prev).first(n)) == n &&
-                        prev[0] == std::byte{'\n'} && (!cur_->utf16 || prev[1] == std::byte{0});
+                        (prev[0] == std::byte{'\n'} || prev[0] == std::byte{0}) &&
+                        (!cur_->utf16 || prev[1] == std::byte{0});
         if (!ok)
             fail_invalid(fmt::format("{}: byte {} of '{}' is not the start of a line", what, record.offset,
                                      cur_->path));

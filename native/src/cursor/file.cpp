@@ -63,6 +63,10 @@ std::optional<file> file::open_impl(std::string_view path, bool missing_ok) {
     BY_HANDLE_FILE_INFORMATION info{};
     if (GetFileInformationByHandle(h, &info) && (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0)
         throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("'{}' is a folder, not a log file", path));
+    // A pipe, console or device: refused as the reader refuses it (a read could wait forever).
+    if (GetFileType(h) != FILE_TYPE_DISK)
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
+                    fmt::format("cannot read '{}': not a regular file (a pipe or device is not a log file)", path));
     return f;
 }
 
@@ -140,10 +144,9 @@ std::optional<file> file::open_impl(std::string_view path, bool missing_ok) {
     if (path.empty()) fail_invalid("empty path");
     std::string p(path);
     if (p.find('\0') != std::string::npos) fail_invalid("path contains a NUL character");
-    int fd = -1;
-    do {
-        fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
+    // O_NONBLOCK: opening a FIFO (or a tty) must never wait for a writer; anything but a
+    // regular file is refused below, as the reader refuses it.
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         const int code = errno;
         if (missing_ok && (code == ENOENT || code == ENOTDIR)) return std::nullopt;
@@ -151,8 +154,12 @@ std::optional<file> file::open_impl(std::string_view path, bool missing_ok) {
     }
     file f(fd, std::move(p));
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+    if (::fstat(fd, &st) != 0) fail_os("cannot stat", path, errno);
+    if (S_ISDIR(st.st_mode))
         throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT, fmt::format("'{}' is a folder, not a log file", path));
+    if (!S_ISREG(st.st_mode))
+        throw error(FW_EINVALID, FW_ERRCLASS_ARGUMENT,
+                    fmt::format("cannot read '{}': not a regular file (a FIFO, device or socket is not a log file)", path));
     return f;
 }
 

@@ -133,6 +133,12 @@ std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n)
     return total;
 }
 
+std::uint64_t mapped_file::current_size() const noexcept {
+    LARGE_INTEGER n{};
+    if (!GetFileSizeEx(static_cast<HANDLE>(handle_), &n)) return size_;
+    return static_cast<std::uint64_t>(n.QuadPart);
+}
+
 void mapped_file::drop_view() const noexcept {
     if (data_ != nullptr) UnmapViewOfFile(data_);
     data_ = nullptr;
@@ -224,6 +230,12 @@ std::size_t mapped_file::read_at(std::uint64_t offset, char *dst, std::size_t n)
         total += static_cast<std::size_t>(got);
     }
     return total;
+}
+
+std::uint64_t mapped_file::current_size() const noexcept {
+    struct stat st {};
+    if (fd_ < 0 || ::fstat(fd_, &st) != 0) return size_;
+    return static_cast<std::uint64_t>(st.st_size);
 }
 
 void mapped_file::drop_view() const noexcept {

@@ -41,6 +41,8 @@ public:
     // Releases the view now (data() becomes empty); size() and read_at still work.
     void unmap() noexcept { drop_view(); }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    // The file's size now (it may have grown or shrunk since it was opened); size() if it cannot be had.
+    [[nodiscard]] std::uint64_t current_size() const noexcept;
     [[nodiscard]] const std::string &path() const noexcept { return path_; }
 
     // The same open file once more, without a view, for another thread's read_at (parallel_reader): a

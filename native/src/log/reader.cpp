@@ -38,6 +38,17 @@ const layout standard18 = layout::standard(true);
 
 } // namespace
 
+bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept {
+    const std::size_t units = std::min<std::size_t>(size, 1024) / 2;
+    if (units < 8) return false;
+    std::size_t odd = 0, even = 0;
+    for (std::size_t i = 0; i < units; ++i) {
+        even += bytes[2 * i] == 0 ? 1u : 0u;
+        odd += bytes[2 * i + 1] == 0 ? 1u : 0u;
+    }
+    return odd * 10 >= units * 9 && even * 10 <= units;
+}
+
 reader::reader(std::string_view path, reader_options options) : reader(io::mapped_file(path), std::move(options)) {}
 
 reader::reader(io::mapped_file file, reader_options options)
@@ -83,48 +94,54 @@ reader::reader(io::mapped_file file, reader_options options)
         fail_invalid(fmt::format("start offset {} is not at the start of a line in '{}'", start, file_.path()));
     };
 
+    // Where a line starts, as a read from the start splits lines: after a line end, after NUL padding, or at
+    // the NUL that cut the line before (where stats.position stops after such a line).
+    auto at_line_start = [&](std::uint64_t at, unsigned unit) {
+        auto nul = [&](std::uint64_t i) { return u[i] == 0 && (unit == 1 || u[i + 1] == 0); };
+        auto newline = [&](std::uint64_t i) { return u[i] == '\n' && (unit == 1 || u[i + 1] == 0); };
+        const std::uint64_t prev = at - unit;
+        return newline(prev) || nul(prev) || (at + unit <= size && nul(at));
+    };
+
+    // A start mid-file reads the file from its start without delivering anything before start_offset
+    // (prefix_end_): the column layout and the line numbers there are exactly those of a read from the start,
+    // whatever came before (unusable '#Fields:' lines, NUL padding, over-long lines). The firewall's log is at
+    // most 32 MiB, which the scan crosses in a few milliseconds.
+    std::uint64_t text_start = 0;
     if (size >= 2 && u[0] == 0xff && u[1] == 0xfe) {
         utf16_ = true;
-        stats_.encoding = FW_ENC_UTF16LE;
-        if (start == 0) start = 2;
-        if (start < 2 || (start - 2) % 2 != 0) not_line_start();
-        if (start > 2 && !(u[start - 2] == '\n' && u[start - 1] == 0)) not_line_start();
-        scale_ = 2;
-        buffer_.resize(buffer_size + scan_padding, ' ');
-        staging_.resize(2 * buffer_size);
-        buffer_base_ = 2;
-        next_src_ = 2;
-        prefix_end_ = start;
-        stats_.position = start;
-        file_.unmap(); // see below
-        return;
+        text_start = 2;
+    } else if (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+        text_start = 3;
+    } else if (looks_like_utf16le(u, static_cast<std::size_t>(size))) {
+        utf16_ = true; // saved without a BOM: offsets still count the file's bytes
     }
-
-    stats_.encoding = FW_ENC_UTF8;
-    std::uint64_t bom = (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) ? 3 : 0;
-    if (start <= bom) {
-        if (start != 0 && start != bom) not_line_start();
-        start = bom;
-    } else if (bytes[start - 1] != '\n') {
-        not_line_start();
-    }
-    if (start > bom) {
-        // Mid-file: the layout is the last '#Fields:' line before start, and line
-        // numbers count the line ends before it.
-        const char *b = bytes.data();
-        line_no_ = count_newlines(b, b + start);
-        if (auto h = find_last_fields_header(b + bom, b + start, b + start)) {
-            if (auto lay = parse_fields_header(*h)) {
-                layout_ = *lay;
-                have_header_ = true;
-                need_ = fields_needed(layout_);
-                stats_.has_pid = lay->has(column::pid) ? 1 : 0;
-            }
+    if (!utf16_) {
+        // CR-only line ends (no LF in the first 64 KiB, but a CR followed by text): not what Windows writes.
+        const std::size_t look = static_cast<std::size_t>(std::min<std::uint64_t>(size, 64 * 1024));
+        const std::string_view head(bytes.data(), look);
+        const auto cr = head.find('\r');
+        if (head.find('\n') == std::string_view::npos && cr != std::string_view::npos && cr + 1 < look) {
+            stats_.notes |= FW_NOTE_CR_ONLY;
+            diags_.push_back({1, fmt::format("line 1: the lines of '{}' end in CR alone (no LF), which Windows never "
+                                             "writes: only text up to an LF could be read as lines",
+                                             file_.path())});
         }
     }
+    const unsigned unit = utf16_ ? 2 : 1;
+    if (start <= text_start) {
+        if (start != 0 && start != text_start) not_line_start();
+        start = text_start;
+    } else if ((start - text_start) % unit != 0 || !at_line_start(start, unit)) {
+        not_line_start();
+    }
+    stats_.encoding = utf16_ ? FW_ENC_UTF16LE : FW_ENC_UTF8;
+    scale_ = unit;
     buffer_.resize(buffer_size + scan_padding, ' ');
-    buffer_base_ = start;
-    next_src_ = start;
+    if (utf16_) staging_.resize(2 * buffer_size);
+    buffer_base_ = text_start;
+    next_src_ = text_start;
+    prefix_end_ = start;
     stats_.position = start;
     // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
     // service from truncating or replacing the log, so it must not outlive the constructor.
@@ -137,15 +154,21 @@ void reader::add_nuls(std::size_t n) noexcept {
 }
 
 void reader::skip(std::uint64_t line, std::string message) {
-    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
-        stats_.skipped_lines[stats_.skipped] = line;
-        diags_.push_back({line, fmt::format("line {}: {}", line, message)});
-    }
     ++stats_.skipped;
+    if (!listed(line)) return;
+    stats_.skipped_lines[listed_++] = line;
+    last_listed_ = line;
+    diags_.push_back({line, fmt::format("line {}: {}", line, message)});
+}
+
+bool reader::listed(std::uint64_t line) const noexcept {
+    // NUL bytes cut one line into fragments (binary input is full of them): each counts as skipped, but a
+    // line is listed once, under its own number, so the first few listed are distinct lines.
+    return listed_ < FW_MAX_SKIPPED_LINES && (listed_ == 0 || line != last_listed_);
 }
 
 void reader::skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected) {
-    if (stats_.skipped < FW_MAX_SKIPPED_LINES) {
+    if (listed(line)) {
         skip(line, fmt::format("{} field{}, expected {}", got, got == 1 ? "" : "s", expected));
     } else {
         ++stats_.skipped;
@@ -153,7 +176,7 @@ void reader::skip_fields(std::uint64_t line, std::uint32_t got, unsigned expecte
 }
 
 void reader::skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay) {
-    if (stats_.skipped >= FW_MAX_SKIPPED_LINES) {
+    if (!listed(line)) {
         ++stats_.skipped;
         return;
     }
@@ -317,7 +340,7 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
         if (e == end) return w.size;
         discarding_ = false;
         pos = static_cast<std::size_t>(e - d) + 1;
-        stats_.position = w.base + w.scale * pos;
+        if (w.base + w.scale * pos > prefix_end_) stats_.position = w.base + w.scale * pos;
     }
     std::size_t need = have_header_ ? need_ : need_std_;
     std::uint64_t position = stats_.position;
@@ -405,7 +428,13 @@ bool reader::refill() {
     } else {
         units = file_.read_at(next_src_, buffer_.data() + keep, units);
     }
-    if (units == 0) return false; // the file shrank since it was opened
+    if (units == 0) { // the file shrank since it was opened
+        stats_.notes |= FW_NOTE_SHRANK;
+        diags_.push_back({line_no_ + 1, fmt::format("'{}' shrank to {} bytes while it was read ({} bytes when opened): "
+                                                    "read up to byte {}; the rest is gone (truncated or rewritten)",
+                                                    file_.path(), file_.current_size(), stats_.file_size, next_src_)});
+        return false;
+    }
     next_src_ += scale_ * units;
     buffer_len_ += units;
     return true;
@@ -429,7 +458,7 @@ std::span<const fw_record> reader::next() {
         // Enough read for one call: give control back with what there is (maybe nothing).
         if (next_src_ >= budget_end) break;
         if (!refill()) {
-            bool odd_byte = utf16_ && next_src_ < end_;
+            bool odd_byte = utf16_ && next_src_ < end_ && (stats_.notes & FW_NOTE_SHRANK) == 0;
             if (!discarding_ && (pos_ < buffer_len_ || odd_byte) && buffer_base_ + scale_ * pos_ >= prefix_end_)
                 finish_tail(line_no_ + 1);
             done_ = true;

@@ -44,6 +44,10 @@ struct reader_options {
     std::optional<range_start> known_start;
 };
 
+// True when the first bytes of a file (at least 16, at most 1 KiB looked at) are UTF-16LE text without a
+// BOM: NUL at almost every odd offset, almost never at an even one (NUL padding has both).
+[[nodiscard]] bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept;
+
 struct diagnostic {
     std::uint64_t line = 0;
     std::string message;
@@ -105,6 +109,7 @@ private:
     enum class verdict { pass, fail, bad };
     verdict prefilter(const char *line, std::size_t n, const layout &lay, column &bad) noexcept;
     void skip(std::uint64_t line, std::string message);
+    [[nodiscard]] bool listed(std::uint64_t line) const noexcept;
     void skip_fields(std::uint64_t line, std::uint32_t got, unsigned expected);
     void skip_column(std::uint64_t line, column c, const char *text, std::size_t n, const layout &lay);
     void finish_tail(std::uint64_t line);
@@ -148,6 +153,8 @@ private:
     std::uint64_t end_ = 0;         // file offset where reading stops (the size, or end_offset)
     std::uint64_t prefix_end_ = 0;  // lines before this file offset only set the layout (UTF-16 start_offset)
     bool discarding_ = false;       // inside an over-long line
+    std::uint32_t listed_ = 0;       // skipped lines listed in stats_.skipped_lines and diags_
+    std::uint64_t last_listed_ = 0;  // the last one: the fragments of a NUL-cut line are listed once
 };
 
 } // namespace fw::log

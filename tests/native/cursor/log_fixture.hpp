@@ -163,7 +163,9 @@ inline void drain(fw_cursor *c, run_result &r, long stop_after = -1) {
                 r.sources.push_back(source);
                 if (stop_after >= 0 && static_cast<long>(r.records.size()) == stop_after) {
                     fw_position p{};
-                    REQUIRE(fw_cursor_position(c, &recs[i], &p) == FW_OK);
+                    const int prc = fw_cursor_position(c, &recs[i], &p);
+                    INFO(fw_error_last()->message);
+                    REQUIRE(prc == FW_OK);
                     r.position = p;
                     return;
                 }
