@@ -98,7 +98,7 @@ static const struct layout_field fw_reader_stats_layout[] = {
     FW_FIELD(fw_reader_stats, skipped_lines), FW_FIELD(fw_reader_stats, headers),
     FW_FIELD(fw_reader_stats, layout_changes), FW_FIELD(fw_reader_stats, encoding),
     FW_FIELD(fw_reader_stats, partial_tail), FW_FIELD(fw_reader_stats, has_pid),
-    FW_FIELD(fw_reader_stats, reserved),     FW_FIELD(fw_reader_stats, nul_bytes),
+    FW_FIELD(fw_reader_stats, notes),        FW_FIELD(fw_reader_stats, nul_bytes),
 };
 static const struct layout_field fw_file_id_layout[] = {
     FW_FIELD(fw_file_id, volume),      FW_FIELD(fw_file_id, index_lo),   FW_FIELD(fw_file_id, index_hi),
