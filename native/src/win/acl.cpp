@@ -1,6 +1,7 @@
 #include "win/acl.hpp"
 
 #include "core/error.hpp"
+#include "util/win32.hpp"
 
 #include <fmt/format.h>
 
@@ -167,21 +168,8 @@ bool service_can_write(const std::vector<ace> &dacl) {
 
 namespace {
 
-std::wstring widen(std::string_view s) {
-    if (s.empty()) return {};
-    const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
-    return w;
-}
-
-std::string narrow(const wchar_t *w) {
-    const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-    if (n <= 1) return {};
-    std::string s(static_cast<std::size_t>(n - 1), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w, -1, s.data(), n, nullptr, nullptr);
-    return s;
-}
+std::wstring widen(std::string_view s) { return util::widen(s, s); }
+std::string narrow(const wchar_t *w) { return util::narrow(w); }
 
 [[noreturn]] void os_fail(DWORD rc, const std::string &what, const std::string &folder) {
     if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND)

@@ -2,6 +2,9 @@
 #include "win/indirect_string.hpp"
 
 #ifdef _WIN32
+#include "core/error.hpp"
+#include "util/win32.hpp"
+
 #include <windows.h>
 
 #include <shlwapi.h>
@@ -16,23 +19,16 @@ bool is_indirect_string(std::string_view text) noexcept { return !text.empty() &
 #ifdef _WIN32
 namespace {
 
+// Invalid UTF-8 is no indirect string: an empty result, not an error.
 std::wstring to_wide(std::string_view s) {
-    if (s.empty()) return {};
-    const int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    if (n <= 0) return {};
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s.data(), static_cast<int>(s.size()), w.data(), n);
-    return w;
+    try {
+        return util::widen(s, s);
+    } catch (const error &) {
+        return {};
+    }
 }
 
-std::string to_utf8(const wchar_t *w, std::size_t len) {
-    if (len == 0) return {};
-    const int n = WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), nullptr, 0, nullptr, nullptr);
-    if (n <= 0) return {};
-    std::string s(static_cast<std::size_t>(n), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), s.data(), n, nullptr, nullptr);
-    return s;
-}
+std::string to_utf8(const wchar_t *w, std::size_t len) { return util::narrow(std::wstring_view(w, len)); }
 
 } // namespace
 

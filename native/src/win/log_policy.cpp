@@ -1,6 +1,7 @@
 #include "win/log_policy.hpp"
 
 #include "core/error.hpp"
+#include "util/win32.hpp"
 
 #include <fw/common.h>
 #include <fw/logging.h>
@@ -326,22 +327,9 @@ std::unique_ptr<policy_source> reg_export_source(std::string_view text) { return
 
 namespace {
 
-std::wstring widen(std::string_view s) {
-    if (s.empty()) return {};
-    const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
-    return w;
-}
-
-std::string narrow(const std::wstring &w) {
-    if (w.empty()) return {};
-    const int n = WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-    if (n <= 0) throw error(FW_ERROR, FW_ERRCLASS_INTERNAL, "cannot convert a registry value to UTF-8");
-    std::string s(static_cast<std::size_t>(n), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
-    return s;
-}
+// The registry's names and values are UTF-16; the ABI speaks UTF-8 (util/win32).
+std::wstring widen(std::string_view s) { return util::widen(s, s); }
+std::string narrow(const std::wstring &w) { return util::narrow(w); }
 
 class reg_key {
 public:
