@@ -119,6 +119,8 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 .PHONY: fuzz
 fuzz: setup
+	@command -v clang++ >/dev/null && [ -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*' 2>/dev/null | head -n1)" ] || \
+	  (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq clang libclang-rt-14-dev >/dev/null)
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFW_FUZZ=ON -DFW_SANITIZE=ON \
 	  -DFW_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(BUILD)/fuzz -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
