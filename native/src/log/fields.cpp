@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace fw::log {
@@ -22,6 +23,16 @@ constexpr std::array<protocol_entry, 22> protocols = {{
     {"ESP", 50},       {"AH", 51},        {"IPV6-ICMP", 58},   {"IPV6-NONXT", 59}, {"IPV6-OPTS", 60},
     {"L2TP", 115},     {"SCTP", 132},
 }};
+
+// A little-endian load's value on any host.
+inline std::uint64_t load_le64(std::uint64_t raw) noexcept {
+    if constexpr (std::endian::native == std::endian::big) {
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v = (v << 8) | ((raw >> (8 * i)) & 0xff);
+        return v;
+    }
+    return raw;
+}
 
 // One or two digits.
 bool small_number(std::string_view s, unsigned &out) noexcept {
@@ -61,16 +72,19 @@ bool parse_date(std::string_view s, std::int64_t &days) noexcept {
 
 bool parse_clock(std::string_view s, std::int64_t &seconds) noexcept {
     // H[H]:MM:SS
-    if (s.size() == 8 && s[2] == ':' && s[5] == ':') { // HH:MM:SS, the usual form
-        unsigned d[6];
-        const std::size_t at[6] = {0, 1, 3, 4, 6, 7};
-        unsigned bad = 0;
-        for (int i = 0; i < 6; ++i) {
-            d[i] = static_cast<unsigned char>(s[at[i]]) - static_cast<unsigned>('0');
-            bad |= d[i] > 9 ? 1u : 0u;
-        }
-        if (bad != 0) return false;
-        const unsigned h = d[0] * 10 + d[1], m = d[2] * 10 + d[3], sec = d[4] * 10 + d[5];
+    if (s.size() == 8) { // HH:MM:SS, the usual form: one 8-byte word
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data(), 8);
+        w = load_le64(w);
+        // XOR with "00:00:00" maps exactly '0'..'9' to 0..9 and ':' to 0.
+        const std::uint64_t x = w ^ 0x30303a30303a3030ull;
+        const bool colons = (x & 0x0000ff0000ff0000ull) == 0;
+        const bool digits = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull) == 0; // every byte <= 9
+        if (!colons || !digits) return false;
+        // Byte k of y: 10 * digit k + digit k+1 (no carries: at most 99).
+        const std::uint64_t y = x * 10 + (x >> 8);
+        const auto h = static_cast<unsigned>(y & 0xff), m = static_cast<unsigned>((y >> 24) & 0xff),
+                   sec = static_cast<unsigned>((y >> 48) & 0xff);
         if (h > 23 || m > 59 || sec > 59) return false;
         seconds = h * 3600 + m * 60 + sec;
         return true;
@@ -124,12 +138,20 @@ bool parse_date_time(std::string_view date, std::string_view time, std::int64_t 
         return false;
     }
     std::int64_t days = 0, secs = 0;
-    if (cache != nullptr && cache->size == date.size() && std::memcmp(cache->text, date.data(), date.size()) == 0) {
+    // Compared as two overlapping 8-byte words (a cached date has 8..10 bytes).
+    std::uint64_t head = 0, tail = 0;
+    const bool date_sized = date.size() >= 8 && date.size() <= 10;
+    if (date_sized) {
+        std::memcpy(&head, date.data(), 8);
+        std::memcpy(&tail, date.data() + date.size() - 8, 8);
+    }
+    if (cache != nullptr && date_sized && cache->size == date.size() && cache->head == head && cache->tail == tail) {
         days = cache->days;
     } else {
         if (!parse_date(date, days)) return false;
         if (cache != nullptr) { // parse_date took it: 8..10 bytes
-            std::memcpy(cache->text, date.data(), date.size());
+            cache->head = head;
+            cache->tail = tail;
             cache->size = date.size();
             cache->days = days;
         }
@@ -139,9 +161,10 @@ bool parse_date_time(std::string_view date, std::string_view time, std::int64_t 
     return true;
 }
 
-bool parse_address(std::string_view s, fw_addr &out) noexcept {
+bool parse_address(std::string_view s, fw_addr &out, const char *readable_end) noexcept {
     std::uint8_t quad[4];
-    if (parse_ipv4_quad(s, quad)) {
+    const bool wide = readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(ipv4_readable);
+    if (wide ? parse_ipv4_quad_wide(s, quad) : parse_ipv4_quad(s, quad)) {
         out = fw_addr{};
         out.family = FW_AF_INET;
         std::memcpy(out.bytes, quad, 4);
@@ -225,9 +248,9 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
     r.protocol = FW_ABSENT;
     if (want(FW_FIELDS_PROTOCOL) && !parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
     r.src = fw_addr{};
-    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src)) return column::src_ip;
+    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src, line + n)) return column::src_ip;
     r.dst = fw_addr{};
-    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
+    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst, line + n)) return column::dst_ip;
     r.src_port = r.dst_port = FW_ABSENT;
     if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port)) return column::src_port;
     if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
@@ -288,8 +311,8 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
     }
     r.action = parse_action(at(column::action));
     if (!parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
-    if (!parse_address(at(column::src_ip), r.src)) return column::src_ip;
-    if (!parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
+    if (!parse_address(at(column::src_ip), r.src, line + n)) return column::src_ip;
+    if (!parse_address(at(column::dst_ip), r.dst, line + n)) return column::dst_ip;
     if (!parse_port(at(column::src_port), r.src_port)) return column::src_port;
     if (!parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
     if (!number_into(at(column::size), INT64_MAX, r.size)) return column::size;
