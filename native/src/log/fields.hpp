@@ -7,6 +7,7 @@
 
 #include <fw/log.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -42,6 +43,32 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * n);
     return (a | fold) == (b | fold);
 }
+// The first min(8, s.size()) bytes of s in a little-endian word, the rest
+// zero: one load when 8 bytes are readable from s.data() (before readable_end).
+FW_SCAN_INLINE std::uint64_t head_word(std::string_view s, const char *readable_end) noexcept {
+    const std::size_t n = s.size() < 8 ? s.size() : 8;
+    if constexpr (std::endian::native == std::endian::little) {
+        if (readable_end - s.data() >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data(), 8);
+            return n == 8 ? w : w & ((std::uint64_t{1} << (8 * n)) - 1);
+        }
+    }
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    return w;
+}
+// is_letters for s given as its size and head_word (the word of a literal folds
+// to a constant).
+template <std::size_t N>
+FW_SCAN_INLINE bool word_is_letters(std::uint64_t w, std::size_t size, const char (&upper_word)[N]) noexcept {
+    constexpr std::size_t n = N - 1;
+    static_assert(n >= 1 && n <= 8);
+    constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * n);
+    std::uint64_t b = 0;
+    for (std::size_t i = 0; i < n; ++i) b |= std::uint64_t{static_cast<unsigned char>(upper_word[i])} << (8 * i);
+    return size == n && (w | fold) == (b | fold);
+}
 } // namespace detail
 
 // Decimal digits only, value <= max; '-' gives FW_ABSENT. False when malformed.
@@ -60,6 +87,45 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     if (v > static_cast<std::uint64_t>(max)) return false;
     out = static_cast<std::int64_t>(v);
     return true;
+}
+
+// 1..8 decimal digits (leading zeros allowed) read as one 8-byte word, when
+// 8 bytes are readable from s.data() (before readable_end) on a little-endian
+// host. Returns false when it cannot tell (then use the plain parse);
+// otherwise sets ok (all digits) and, when ok, value.
+namespace detail {
+FW_SCAN_INLINE bool digits_word(std::string_view s, const char *readable_end, bool &ok, std::uint32_t &value) noexcept {
+    const std::size_t n = s.size();
+    if constexpr (std::endian::native != std::endian::little) return false;
+    if (n - 1 > 7 || readable_end - s.data() < 8) return false;
+    std::uint64_t w;
+    std::memcpy(&w, s.data(), 8);
+    // Bytes past the field are shifted out; '0'..'9' become 0..9 (a byte
+    // below '0' borrows from the bytes above it, and is itself over 9).
+    const unsigned shift = static_cast<unsigned>(8 * (8 - n));
+    const std::uint64_t x = (w - 0x3030303030303030ull) << shift;
+    const std::uint64_t in = ~std::uint64_t{0} << shift;
+    ok = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull & in) == 0;
+    // Digits at the top bytes, the first one lowest: pairs, then fours, then all eight.
+    std::uint64_t v = x * 10 + (x >> 8);
+    v = (((v & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+         (((v >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >> 32;
+    value = static_cast<std::uint32_t>(v);
+    return true;
+}
+} // namespace detail
+
+// parse_number for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE bool parse_number(std::string_view s, std::int64_t max, std::int64_t &out,
+                                               const char *readable_end) noexcept {
+    bool ok = false;
+    std::uint32_t v = 0;
+    if (detail::digits_word(s, readable_end, ok, v)) {
+        if (!ok || v > static_cast<std::uint64_t>(max)) return false;
+        out = v;
+        return true;
+    }
+    return parse_number(s, max, out);
 }
 
 [[nodiscard]] inline bool parse_port(std::string_view s, std::int32_t &out) noexcept {
@@ -83,6 +149,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
         return true;
     }
     return false;
+}
+
+// parse_port for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE bool parse_port(std::string_view s, std::int32_t &out, const char *readable_end) noexcept {
+    bool ok = false;
+    std::uint32_t v = 0;
+    if (s.size() <= 5 && detail::digits_word(s, readable_end, ok, v) && ok) {
+        if (v > 65535) return false;
+        out = static_cast<std::int32_t>(v);
+        return true;
+    }
+    return parse_port(s, out);
 }
 
 // DROP, ALLOW, ... (ASCII case ignored); anything else is FW_ACTION_OTHER.
@@ -109,6 +187,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     return FW_ACTION_OTHER;
 }
 
+// parse_action for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_action(std::string_view s, const char *readable_end) noexcept {
+    using detail::word_is_letters;
+    if (s.size() > 5) return parse_action(s);
+    const std::uint64_t w = detail::head_word(s, readable_end);
+    if (word_is_letters(w, s.size(), "DROP")) return FW_ACTION_DROP;
+    if (word_is_letters(w, s.size(), "ALLOW")) return FW_ACTION_ALLOW;
+    if (word_is_letters(w, s.size(), "OPEN")) return FW_ACTION_OPEN;
+    if (word_is_letters(w, s.size(), "CLOSE")) return FW_ACTION_CLOSE;
+    return FW_ACTION_OTHER;
+}
+
 // SEND, RECEIVE, FORWARD, UNKNOWN; '-' is FW_PATH_NONE; anything else FW_PATH_OTHER.
 [[nodiscard]] inline std::uint8_t parse_path(std::string_view s) noexcept {
     using detail::is_letters;
@@ -117,6 +207,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     if (detail::is_dash(s)) return FW_PATH_NONE;
     if (is_letters(s, "FORWARD")) return FW_PATH_FORWARD;
     if (is_letters(s, "UNKNOWN")) return FW_PATH_UNKNOWN;
+    return FW_PATH_OTHER;
+}
+
+// parse_path for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_path(std::string_view s, const char *readable_end) noexcept {
+    using detail::word_is_letters;
+    const std::uint64_t w = detail::head_word(s, readable_end);
+    if (word_is_letters(w, s.size(), "RECEIVE")) return FW_PATH_RECEIVE;
+    if (word_is_letters(w, s.size(), "SEND")) return FW_PATH_SEND;
+    if (detail::is_dash(s)) return FW_PATH_NONE;
+    if (word_is_letters(w, s.size(), "FORWARD")) return FW_PATH_FORWARD;
+    if (word_is_letters(w, s.size(), "UNKNOWN")) return FW_PATH_UNKNOWN;
     return FW_PATH_OTHER;
 }
 
@@ -200,59 +302,74 @@ struct date_cache {
 
 // parse_ipv4_quad for a field that has at least ipv4_readable bytes readable
 // from s.data() (more than s: the rest of its line). Same answers, fewer
-// instructions: one 16-byte compare finds the dots and checks that every other
-// byte is a digit, then each part is converted without a loop or a branch.
+// instructions and no data-dependent branch: 16-byte compares find the dots,
+// the digits and the zeros, bit masks check the shape, and each part is
+// converted from one 4-byte load.
 inline constexpr std::size_t ipv4_readable = 20;
-[[nodiscard]] inline bool parse_ipv4_quad_wide(std::string_view s, std::uint8_t (&out)[4]) noexcept {
-#ifdef FW_SCAN_SSE2
+[[nodiscard]] FW_SCAN_INLINE bool parse_ipv4_quad_wide(std::string_view s, std::uint8_t (&out)[4]) noexcept {
+#if defined(FW_SCAN_SSE2)
     const std::size_t len = s.size();
     if (len - 7 > 8) return false; // 7..15 bytes
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+    const char *p = s.data();
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
     const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    const auto digit = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
-    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
     const unsigned in = (1u << len) - 1;
-    if (((digit | dot) & in) != in) return false; // a byte that is neither
-    unsigned dots = dot & in;
-    // Exactly three dots, at e0 < e1 < e2.
-    const unsigned e0 = detail::ctz64(dots | 0x10000u);
-    dots &= dots - 1;
-    const unsigned e1 = detail::ctz64(dots | 0x10000u);
-    dots &= dots - 1;
-    const unsigned e2 = detail::ctz64(dots | 0x10000u);
-    if (e2 >= 16 || (dots & (dots - 1)) != 0) return false;
-    // Part [b, e): 1..3 digits, no leading zero, at most 255. The bytes after
-    // a short part are read but weighted 0.
-    static constexpr std::uint16_t weight[4][3] = {{0, 0, 0}, {1, 0, 0}, {10, 1, 0}, {100, 10, 1}};
-    unsigned bad = 0;
-    auto part = [&](unsigned b, unsigned e) noexcept {
-        const unsigned l = e - b;
-        bad |= (l - 1 > 2) ? 1u : 0u;
-        const auto &w = weight[l & 3];
-        const unsigned a0 = p[b] - 48u, a1 = (p[b + 1] - 48u) & 0xffu, a2 = (p[b + 2] - 48u) & 0xffu;
-        const unsigned value = a0 * w[0] + a1 * w[1] + a2 * w[2];
-        bad |= (l > 1 && a0 == 0) ? 1u : 0u;
-        bad |= value > 255 ? 1u : 0u;
-        return static_cast<std::uint8_t>(value);
+    const auto digit =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d))) & in;
+    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & in;
+    const auto zero = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())));
+    // Every byte a digit or a dot; no dot first, last or next to a dot (so no
+    // empty part); no four digits in a row; no part starting with '0' and a digit.
+    unsigned bad = ((digit | dot) ^ in) | (dot & 1u) | (dot >> (len - 1)) | (dot & (dot >> 1)) |
+                   (digit & (digit >> 1) & (digit >> 2) & (digit >> 3)) | (zero & ((dot << 1) | 1u) & (digit >> 1));
+    // Exactly three dots, at e0 < e1 < e2 (16: missing).
+    unsigned rest = dot;
+    const unsigned e0 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    const unsigned e1 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    const unsigned e2 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    if ((bad | rest) != 0 || e2 == 16) return false;
+    // Part [b, e) has 1..3 digits: moved to the top bytes of a word, whose
+    // other bytes are shifted out.
+    auto part = [p](unsigned b, unsigned e) noexcept {
+        std::uint32_t w;
+        std::memcpy(&w, p + b, 4); // x86: little-endian
+        w = (w - 0x30303030u) << (32 - 8 * (e - b));
+        return (w >> 24) + ((w >> 16) & 0xffu) * 10 + ((w >> 8) & 0xffu) * 100;
     };
-    const std::uint8_t q0 = part(0, e0), q1 = part(e0 + 1, e1), q2 = part(e1 + 1, e2),
-                       q3 = part(e2 + 1, static_cast<unsigned>(len));
-    if (bad != 0) return false;
-    out[0] = q0;
-    out[1] = q1;
-    out[2] = q2;
-    out[3] = q3;
+    const unsigned q0 = part(0, e0), q1 = part(e0 + 1, e1), q2 = part(e1 + 1, e2),
+                   q3 = part(e2 + 1, static_cast<unsigned>(len));
+    if ((q0 | q1 | q2 | q3) > 255) return false;
+    out[0] = static_cast<std::uint8_t>(q0);
+    out[1] = static_cast<std::uint8_t>(q1);
+    out[2] = static_cast<std::uint8_t>(q2);
+    out[3] = static_cast<std::uint8_t>(q3);
     return true;
 #else
     return parse_ipv4_quad(s, out);
 #endif
 }
 
+// parse_address without the wide IPv4 parse ('-', IPv6, short rests of line).
+[[nodiscard]] bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept;
+
 // An address column: IPv4, IPv6 or '-'. False when malformed. readable_end,
 // when given, is where the readable bytes after s end (the line's end): the
 // wide IPv4 parse is used when enough of them follow s.
-[[nodiscard]] bool parse_address(std::string_view s, fw_addr &out, const char *readable_end = nullptr) noexcept;
+[[nodiscard]] FW_SCAN_INLINE bool parse_address(std::string_view s, fw_addr &out,
+                                                const char *readable_end = nullptr) noexcept {
+    std::uint8_t quad[4];
+    if (readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(ipv4_readable) &&
+        parse_ipv4_quad_wide(s, quad)) {
+        out = fw_addr{};
+        out.family = FW_AF_INET;
+        std::memcpy(out.bytes, quad, 4);
+        return true;
+    }
+    return parse_address_narrow(s, out);
+}
 
 // Type the columns of a well-formed line (field count already checked against
 // the layout) into out: those of `wanted` (fw_record_fields); the other fields
