@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstring>
 
 namespace fw::log {
@@ -23,16 +22,6 @@ constexpr std::array<protocol_entry, 22> protocols = {{
     {"ESP", 50},       {"AH", 51},        {"IPV6-ICMP", 58},   {"IPV6-NONXT", 59}, {"IPV6-OPTS", 60},
     {"L2TP", 115},     {"SCTP", 132},
 }};
-
-// A little-endian load's value on any host.
-inline std::uint64_t load_le64(std::uint64_t raw) noexcept {
-    if constexpr (std::endian::native == std::endian::big) {
-        std::uint64_t v = 0;
-        for (int i = 0; i < 8; ++i) v = (v << 8) | ((raw >> (8 * i)) & 0xff);
-        return v;
-    }
-    return raw;
-}
 
 // One or two digits.
 bool small_number(std::string_view s, unsigned &out) noexcept {
@@ -72,23 +61,7 @@ bool parse_date(std::string_view s, std::int64_t &days) noexcept {
 
 bool parse_clock(std::string_view s, std::int64_t &seconds) noexcept {
     // H[H]:MM:SS
-    if (s.size() == 8) { // HH:MM:SS, the usual form: one 8-byte word
-        std::uint64_t w = 0;
-        std::memcpy(&w, s.data(), 8);
-        w = load_le64(w);
-        // XOR with "00:00:00" maps exactly '0'..'9' to 0..9 and ':' to 0.
-        const std::uint64_t x = w ^ 0x30303a30303a3030ull;
-        const bool colons = (x & 0x0000ff0000ff0000ull) == 0;
-        const bool digits = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull) == 0; // every byte <= 9
-        if (!colons || !digits) return false;
-        // Byte k of y: 10 * digit k + digit k+1 (no carries: at most 99).
-        const std::uint64_t y = x * 10 + (x >> 8);
-        const auto h = static_cast<unsigned>(y & 0xff), m = static_cast<unsigned>((y >> 24) & 0xff),
-                   sec = static_cast<unsigned>((y >> 48) & 0xff);
-        if (h > 23 || m > 59 || sec > 59) return false;
-        seconds = h * 3600 + m * 60 + sec;
-        return true;
-    }
+    if (s.size() == 8) return detail::clock_word(s, seconds); // HH:MM:SS, the usual form
     auto c1 = s.find(':');
     if (c1 == std::string_view::npos) return false;
     auto c2 = s.find(':', c1 + 1);
@@ -231,7 +204,7 @@ constexpr field_columns field_map[] = {
 
 template <int Standard>
 std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                        fw_record &r, date_cache *cache) noexcept;
+                                        fw_record &r, date_cache *cache, const char *readable_end) noexcept;
 
 const layout standard17 = layout::standard(false);
 const layout standard18 = layout::standard(true);
@@ -249,7 +222,8 @@ int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
 }
 
 std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r, date_cache *cache, std::uint32_t wanted) noexcept {
+                                  fw_record &r, date_cache *cache, std::uint32_t wanted,
+                                  const char *readable_end) noexcept {
     if (wanted == FW_FIELDS_ALL) {
         // (layout's == calls memcmp: compared here as words)
         auto same = [](const layout &a, const layout &b) noexcept {
@@ -260,9 +234,9 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
             return x[0] == y[0] && x[1] == y[1] && a.index[16] == b.index[16] && a.index[17] == b.index[17] &&
                    a.fields == b.fields;
         };
-        if (f.count == 18 && same(lay, standard18)) return type_every_column<18>(line, n, f, lay, r, cache);
-        if (f.count == 17 && same(lay, standard17)) return type_every_column<17>(line, n, f, lay, r, cache);
-        return type_every_column<0>(line, n, f, lay, r, cache);
+        if (f.count == 18 && same(lay, standard18)) return type_every_column<18>(line, n, f, lay, r, cache, readable_end);
+        if (f.count == 17 && same(lay, standard17)) return type_every_column<17>(line, n, f, lay, r, cache, readable_end);
+        return type_every_column<0>(line, n, f, lay, r, cache, readable_end);
     }
     // Each column's text when it is read ("-" when the layout has no such column).
     auto at = [&](column c) {
@@ -319,11 +293,11 @@ namespace {
 // every position is known when compiling), 0 for any layout.
 template <int Standard>
 std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r, date_cache *cache) noexcept {
+                                  fw_record &r, date_cache *cache, const char *readable_end) noexcept {
     // A column's text, from the field starts stage 1 found: a field ends one
     // byte before the next starts, unless more than one space separates them.
     const std::size_t count = Standard != 0 ? std::size_t{Standard} : (f.count < max_fields ? f.count : max_fields);
-    const char *const end = line + n;
+    const char *const end = readable_end != nullptr ? readable_end : line + n;
     auto at = [&](column c) noexcept -> std::string_view {
         std::size_t i;
         if constexpr (Standard != 0) {
@@ -342,7 +316,9 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
     };
 
     if (lay.has(column::date) || lay.has(column::time)) {
-        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
+        const bool ok = cache != nullptr ? parse_date_time(at(column::date), at(column::time), r.time, *cache)
+                                         : parse_date_time(at(column::date), at(column::time), r.time);
+        if (!ok) return column::date;
     } else {
         r.time = FW_NO_TIME;
     }

@@ -58,16 +58,22 @@ FW_SCAN_INLINE std::uint64_t head_word(std::string_view s, const char *readable_
     for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
     return w;
 }
-// is_letters for s given as its size and head_word (the word of a literal folds
-// to a constant).
+// An upper-case word of 1..8 letters as a template argument: word_is<"DROP">.
 template <std::size_t N>
-FW_SCAN_INLINE bool word_is_letters(std::uint64_t w, std::size_t size, const char (&upper_word)[N]) noexcept {
-    constexpr std::size_t n = N - 1;
-    static_assert(n >= 1 && n <= 8);
-    constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * n);
-    std::uint64_t b = 0;
-    for (std::size_t i = 0; i < n; ++i) b |= std::uint64_t{static_cast<unsigned char>(upper_word[i])} << (8 * i);
-    return size == n && (w | fold) == (b | fold);
+struct letters {
+    static_assert(N >= 2 && N <= 9);
+    std::uint64_t word = 0; // little-endian
+    std::size_t size = N - 1;
+    constexpr letters(const char (&s)[N]) noexcept { // NOLINT: implicit on purpose
+        for (std::size_t i = 0; i + 1 < N; ++i) word |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    }
+};
+// is_letters for s given as its size and head_word. OR-ing 0x20 maps exactly
+// {x, X} to x for letters, so case is ignored and nothing else can match.
+template <letters L>
+FW_SCAN_INLINE bool word_is(std::uint64_t w, std::size_t size) noexcept {
+    constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * L.size);
+    return size == L.size && (w | fold) == (L.word | fold);
 }
 } // namespace detail
 
@@ -189,13 +195,13 @@ FW_SCAN_INLINE bool digits_word(std::string_view s, const char *readable_end, bo
 
 // parse_action for a field followed by readable bytes up to readable_end.
 [[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_action(std::string_view s, const char *readable_end) noexcept {
-    using detail::word_is_letters;
+    using detail::word_is;
     if (s.size() > 5) return parse_action(s);
     const std::uint64_t w = detail::head_word(s, readable_end);
-    if (word_is_letters(w, s.size(), "DROP")) return FW_ACTION_DROP;
-    if (word_is_letters(w, s.size(), "ALLOW")) return FW_ACTION_ALLOW;
-    if (word_is_letters(w, s.size(), "OPEN")) return FW_ACTION_OPEN;
-    if (word_is_letters(w, s.size(), "CLOSE")) return FW_ACTION_CLOSE;
+    if (word_is<"DROP">(w, s.size())) return FW_ACTION_DROP;
+    if (word_is<"ALLOW">(w, s.size())) return FW_ACTION_ALLOW;
+    if (word_is<"OPEN">(w, s.size())) return FW_ACTION_OPEN;
+    if (word_is<"CLOSE">(w, s.size())) return FW_ACTION_CLOSE;
     return FW_ACTION_OTHER;
 }
 
@@ -212,13 +218,13 @@ FW_SCAN_INLINE bool digits_word(std::string_view s, const char *readable_end, bo
 
 // parse_path for a field followed by readable bytes up to readable_end.
 [[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_path(std::string_view s, const char *readable_end) noexcept {
-    using detail::word_is_letters;
+    using detail::word_is;
     const std::uint64_t w = detail::head_word(s, readable_end);
-    if (word_is_letters(w, s.size(), "RECEIVE")) return FW_PATH_RECEIVE;
-    if (word_is_letters(w, s.size(), "SEND")) return FW_PATH_SEND;
+    if (word_is<"RECEIVE">(w, s.size())) return FW_PATH_RECEIVE;
+    if (word_is<"SEND">(w, s.size())) return FW_PATH_SEND;
     if (detail::is_dash(s)) return FW_PATH_NONE;
-    if (word_is_letters(w, s.size(), "FORWARD")) return FW_PATH_FORWARD;
-    if (word_is_letters(w, s.size(), "UNKNOWN")) return FW_PATH_UNKNOWN;
+    if (word_is<"FORWARD">(w, s.size())) return FW_PATH_FORWARD;
+    if (word_is<"UNKNOWN">(w, s.size())) return FW_PATH_UNKNOWN;
     return FW_PATH_OTHER;
 }
 
@@ -272,6 +278,49 @@ struct date_cache {
 // The cache, when given, remembers the last valid date.
 [[nodiscard]] bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out,
                                    date_cache *cache = nullptr) noexcept;
+
+namespace detail {
+// "HH:MM:SS" (exactly 8 bytes) -> seconds of the day. False when malformed.
+FW_SCAN_INLINE bool clock_word(std::string_view s, std::int64_t &seconds) noexcept {
+    if (s.size() != 8) return false;
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data(), 8);
+    if constexpr (std::endian::native == std::endian::big) {
+        std::uint64_t r = 0;
+        for (int i = 0; i < 8; ++i) r = (r << 8) | ((w >> (8 * i)) & 0xff);
+        w = r;
+    }
+    // XOR with "00:00:00" maps exactly '0'..'9' to 0..9 and ':' to 0.
+    const std::uint64_t x = w ^ 0x30303a30303a3030ull;
+    const bool colons = (x & 0x0000ff0000ff0000ull) == 0;
+    const bool digits = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull) == 0; // every byte <= 9
+    if (!colons || !digits) return false;
+    // Byte k of y: 10 * digit k + digit k+1 (no carries: at most 99).
+    const std::uint64_t y = x * 10 + (x >> 8);
+    const auto h = static_cast<unsigned>(y & 0xff), m = static_cast<unsigned>((y >> 24) & 0xff),
+               sec = static_cast<unsigned>((y >> 48) & 0xff);
+    if (h > 23 || m > 59 || sec > 59) return false;
+    seconds = h * 3600 + m * 60 + sec;
+    return true;
+}
+} // namespace detail
+
+// parse_date_time with a cache, inline for the usual case: the cached date
+// again and an HH:MM:SS time.
+[[nodiscard]] FW_SCAN_INLINE bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out,
+                                                  date_cache &cache) noexcept {
+    if (date.size() == cache.size && date.size() >= 8 && date.size() <= 10) {
+        std::uint64_t head, tail;
+        std::memcpy(&head, date.data(), 8);
+        std::memcpy(&tail, date.data() + date.size() - 8, 8);
+        std::int64_t secs = 0;
+        if (head == cache.head && tail == cache.tail && detail::clock_word(time, secs)) {
+            out = cache.days * 86400 + secs;
+            return true;
+        }
+    }
+    return parse_date_time(date, time, out, &cache);
+}
 
 // IPv4 dotted quad, strict as net::parse_ipv4 (four parts 0..255, no leading
 // zeros): bytes in network order. False when s is anything else.
@@ -376,9 +425,12 @@ inline constexpr std::size_t ipv4_readable = 20;
 // of out are set absent. Returns the first typed column that is malformed, if
 // any. cache may be null. fields must hold the starts of every typed column
 // and of the field after it (typed_fields_needed).
+// readable_end, when given, is where the readable bytes after the line end
+// (a buffer's padding): parsers may load words across the end of a field.
 [[nodiscard]] std::optional<column> type_record(const char *line, std::size_t n, const field_index &fields,
                                                 const layout &lay, fw_record &out, date_cache *cache = nullptr,
-                                                std::uint32_t wanted = FW_FIELDS_ALL) noexcept;
+                                                std::uint32_t wanted = FW_FIELDS_ALL,
+                                                const char *readable_end = nullptr) noexcept;
 
 // The highest layout position type_record reads for `wanted`, or -1.
 [[nodiscard]] int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept;
