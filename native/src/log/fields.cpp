@@ -163,6 +163,15 @@ template <class T>
     dest = static_cast<T>(x);
     return true;
 }
+// 9 digits or more, readable_end given (TCP sequence numbers).
+template <class T>
+[[gnu::noinline]] bool number_into_wide(std::string_view v, std::int64_t max, T &dest,
+                                        const char *readable_end) noexcept {
+    std::int64_t x = 0;
+    if (!parse_number(v, max, x, readable_end)) return false;
+    dest = static_cast<T>(x);
+    return true;
+}
 // readable_end: as parse_number's (nullptr: none).
 template <class T>
 FW_SCAN_INLINE bool number_into(std::string_view v, std::int64_t max, T &dest,
@@ -173,12 +182,15 @@ FW_SCAN_INLINE bool number_into(std::string_view v, std::int64_t max, T &dest,
         if (v[0] == '-') return dest = static_cast<T>(FW_ABSENT), true;
         return false;
     }
-    bool ok = false;
-    std::uint32_t x = 0;
-    if (readable_end != nullptr && detail::digits_word(v, readable_end, ok, x)) {
-        if (!ok || x > static_cast<std::uint64_t>(max)) return false;
-        dest = static_cast<T>(x);
-        return true;
+    if (readable_end != nullptr) {
+        bool ok = false;
+        std::uint32_t x = 0;
+        if (detail::digits_word(v, readable_end, ok, x)) { // 2..8 digits
+            if (!ok || x > static_cast<std::uint64_t>(max)) return false;
+            dest = static_cast<T>(x);
+            return true;
+        }
+        if (v.size() > 8) return number_into_wide(v, max, dest, readable_end);
     }
     return number_into_long(v, max, dest);
 }

@@ -119,16 +119,34 @@ FW_SCAN_INLINE bool digits_word(std::string_view s, const char *readable_end, bo
     value = static_cast<std::uint32_t>(v);
     return true;
 }
+// digits_word for 1..16 digits: one word, or two (the last 8 digits and
+// those before them: TCP sequence numbers have up to 10).
+FW_SCAN_INLINE bool digits_words(std::string_view s, const char *readable_end, bool &ok, std::uint64_t &value) noexcept {
+    std::uint32_t high = 0, low = 0;
+    if (digits_word(s, readable_end, ok, high)) {
+        value = high;
+        return true;
+    }
+    bool ok_low = false;
+    const std::size_t n = s.size();
+    if (n > 8 && n <= 16 && digits_word({s.data(), n - 8}, readable_end, ok, high) &&
+        digits_word({s.data() + n - 8, 8}, readable_end, ok_low, low)) {
+        ok = ok && ok_low;
+        value = std::uint64_t{high} * 100000000u + low;
+        return true;
+    }
+    return false;
+}
 } // namespace detail
 
 // parse_number for a field followed by readable bytes up to readable_end.
 [[nodiscard]] FW_SCAN_INLINE bool parse_number(std::string_view s, std::int64_t max, std::int64_t &out,
                                                const char *readable_end) noexcept {
     bool ok = false;
-    std::uint32_t v = 0;
-    if (detail::digits_word(s, readable_end, ok, v)) {
+    std::uint64_t v = 0;
+    if (detail::digits_words(s, readable_end, ok, v)) {
         if (!ok || v > static_cast<std::uint64_t>(max)) return false;
-        out = v;
+        out = static_cast<std::int64_t>(v);
         return true;
     }
     return parse_number(s, max, out);

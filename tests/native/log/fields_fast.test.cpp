@@ -196,7 +196,9 @@ TEST_CASE("fw::log word-at-a-time numbers, ports, actions and paths agree with t
     };
     for (const char *s : {"0", "9", "-", "", "00", "10", "99", "123", "65535", "65536", "99999", "100000", "0065535",
                           "32767", "32768", "12345678", "99999999", "123456789", "4294967295", "4294967296",
-                          "9223372036854775807", "9223372036854775808", "1/", "/1", "1:", ":1", "1 ", " 1", "1-",
+                          "9223372036854775807", "9223372036854775808",
+                          "1234567890123456", "12345678901234567", "0000000000000001", "9999999999999999", "707762960",
+                          "12345678/", "/12345678", "1234567/8", "12345678 9", "2147483647", "2147483648", "1/", "/1", "1:", ":1", "1 ", " 1", "1-",
                           "--", "12a4", "1234567a", "a2345678", "\xb1\x32", "1\xff", "DROP", "drop", "DrOp", "ALLOW",
                           "allow", "OPEN", "CLOSE", "close", "DROPS", "DRO", "D", "OPEN-INBOUND", "INFO-EVENTS-LOST",
                           "RECEIVE", "receive", "SEND", "Send", "FORWARD", "UNKNOWN", "unknown", "RECEIVED", "RECEIV",
@@ -206,7 +208,7 @@ TEST_CASE("fw::log word-at-a-time numbers, ports, actions and paths agree with t
     const char words[] = "DROPALLOWOPENCLOSERECEIVESENDFORWARDUNKNOWNdropallowreceivesend-x{@";
     for (int i = 0; i < 200000; ++i) {
         std::string s;
-        const auto len = next() % 11;
+        const auto len = next() % 19;
         const bool letters = next() % 3 == 0;
         for (std::uint64_t k = 0; k < len; ++k)
             s += letters ? words[next() % (sizeof words - 1)] : alphabet[next() % (sizeof alphabet - 1)];
