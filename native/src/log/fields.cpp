@@ -223,6 +223,23 @@ const layout standard18 = layout::standard(true);
 
 } // namespace
 
+namespace {
+// A column's text, from the field starts stage 1 found ("-" when the layout has
+// no such column): a field ends one byte before the next starts, unless more
+// than one space separates them. count: the fields indexed (at most max_fields).
+FW_SCAN_INLINE std::string_view field_text(const char *line, std::size_t n, const field_index &f, std::size_t count,
+                                           const layout &lay, column c) noexcept {
+    const auto k = lay[c];
+    if (k == layout::absent) return "-";
+    const auto i = static_cast<std::size_t>(k);
+    const std::size_t b = f.start[i];
+    std::size_t e = i + 1 < count ? f.start[i + 1] - 1 : n;
+    if (line[e - 1] == ' ') [[unlikely]]
+        while (e > b && line[e - 1] == ' ') --e;
+    return {line + b, e - b};
+}
+} // namespace
+
 int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
     int last = -1;
     for (const auto &m : field_map) {
@@ -251,26 +268,27 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
         return type_every_column<0>(line, n, f, lay, r, cache, readable_end);
     }
     // Each column's text when it is read ("-" when the layout has no such column).
-    auto at = [&](column c) {
-        const auto i = lay[c];
-        return i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
-    };
+    const std::size_t count = f.count < max_fields ? f.count : max_fields;
+    const char *const end = readable_end != nullptr ? readable_end : line + n;
+    auto at = [&](column c) noexcept -> std::string_view { return field_text(line, n, f, count, lay, c); };
     auto want = [&](std::uint32_t bit) { return (wanted & bit) != 0; };
     r.time = FW_NO_TIME;
     if (want(FW_FIELDS_TIME) && (lay.has(column::date) || lay.has(column::time)))
-        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
-    r.action = want(FW_FIELDS_ACTION) ? parse_action(at(column::action)) : std::uint8_t{FW_ACTION_OTHER};
+        if (!(cache != nullptr ? parse_date_time(at(column::date), at(column::time), r.time, *cache)
+                               : parse_date_time(at(column::date), at(column::time), r.time)))
+            return column::date;
+    r.action = want(FW_FIELDS_ACTION) ? parse_action(at(column::action), end) : std::uint8_t{FW_ACTION_OTHER};
     r.protocol = FW_ABSENT;
     if (want(FW_FIELDS_PROTOCOL) && !parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
     r.src = fw_addr{};
-    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src, line + n)) return column::src_ip;
+    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src, end)) return column::src_ip;
     r.dst = fw_addr{};
-    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst, line + n)) return column::dst_ip;
+    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst, end)) return column::dst_ip;
     r.src_port = r.dst_port = FW_ABSENT;
-    if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port)) return column::src_port;
-    if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
+    if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port, end)) return column::src_port;
+    if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port, end)) return column::dst_port;
     r.size = FW_ABSENT;
-    if (want(FW_FIELDS_SIZE) && !number_into(at(column::size), INT64_MAX, r.size)) return column::size;
+    if (want(FW_FIELDS_SIZE) && !number_into(at(column::size), INT64_MAX, r.size, end)) return column::size;
     std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
     r.tcp_syn = r.tcp_ack = FW_ABSENT;
     r.tcp_win = FW_ABSENT;
@@ -282,20 +300,20 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
                 if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return column::tcpflags;
             std::memcpy(r.tcp_flags, flags.data(), flags.size());
         }
-        if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn)) return column::tcpsyn;
-        if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack)) return column::tcpack;
-        if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win)) return column::tcpwin;
+        if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn, end)) return column::tcpsyn;
+        if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack, end)) return column::tcpack;
+        if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win, end)) return column::tcpwin;
     }
     r.icmp_type = r.icmp_code = FW_ABSENT;
     if (want(FW_FIELDS_ICMP)) {
-        if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type)) return column::icmptype;
-        if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code)) return column::icmpcode;
+        if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type, end)) return column::icmptype;
+        if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code, end)) return column::icmpcode;
     }
     r.info = FW_ABSENT;
-    if (want(FW_FIELDS_INFO) && !number_into(at(column::info), INT64_MAX, r.info)) return column::info;
-    r.path = want(FW_FIELDS_PATH) ? parse_path(at(column::path)) : std::uint8_t{FW_PATH_NONE};
+    if (want(FW_FIELDS_INFO) && !number_into(at(column::info), INT64_MAX, r.info, end)) return column::info;
+    r.path = want(FW_FIELDS_PATH) ? parse_path(at(column::path), end) : std::uint8_t{FW_PATH_NONE};
     r.pid = FW_ABSENT;
-    if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
+    if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid, end)) return column::pid;
     return std::nullopt;
 }
 
