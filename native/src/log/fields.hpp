@@ -144,8 +144,8 @@ FW_SCAN_INLINE bool digits_words(std::string_view s, const char *readable_end, b
                                                const char *readable_end) noexcept {
     bool ok = false;
     std::uint64_t v = 0;
-    if (detail::digits_words(s, readable_end, ok, v)) {
-        if (!ok || v > static_cast<std::uint64_t>(max)) return false;
+    if (detail::digits_words(s, readable_end, ok, v) && ok) { // else '-' or malformed
+        if (v > static_cast<std::uint64_t>(max)) return false;
         out = static_cast<std::int64_t>(v);
         return true;
     }
