@@ -61,20 +61,7 @@ bool parse_date(std::string_view s, std::int64_t &days) noexcept {
 
 bool parse_clock(std::string_view s, std::int64_t &seconds) noexcept {
     // H[H]:MM:SS
-    if (s.size() == 8 && s[2] == ':' && s[5] == ':') { // HH:MM:SS, the usual form
-        unsigned d[6];
-        const std::size_t at[6] = {0, 1, 3, 4, 6, 7};
-        unsigned bad = 0;
-        for (int i = 0; i < 6; ++i) {
-            d[i] = static_cast<unsigned char>(s[at[i]]) - static_cast<unsigned>('0');
-            bad |= d[i] > 9 ? 1u : 0u;
-        }
-        if (bad != 0) return false;
-        const unsigned h = d[0] * 10 + d[1], m = d[2] * 10 + d[3], sec = d[4] * 10 + d[5];
-        if (h > 23 || m > 59 || sec > 59) return false;
-        seconds = h * 3600 + m * 60 + sec;
-        return true;
-    }
+    if (s.size() == 8) return detail::clock_word(s, seconds); // HH:MM:SS, the usual form
     auto c1 = s.find(':');
     if (c1 == std::string_view::npos) return false;
     auto c2 = s.find(':', c1 + 1);
@@ -124,12 +111,20 @@ bool parse_date_time(std::string_view date, std::string_view time, std::int64_t 
         return false;
     }
     std::int64_t days = 0, secs = 0;
-    if (cache != nullptr && cache->size == date.size() && std::memcmp(cache->text, date.data(), date.size()) == 0) {
+    // Compared as two overlapping 8-byte words (a cached date has 8..10 bytes).
+    std::uint64_t head = 0, tail = 0;
+    const bool date_sized = date.size() >= 8 && date.size() <= 10;
+    if (date_sized) {
+        std::memcpy(&head, date.data(), 8);
+        std::memcpy(&tail, date.data() + date.size() - 8, 8);
+    }
+    if (cache != nullptr && date_sized && cache->size == date.size() && cache->head == head && cache->tail == tail) {
         days = cache->days;
     } else {
         if (!parse_date(date, days)) return false;
         if (cache != nullptr) { // parse_date took it: 8..10 bytes
-            std::memcpy(cache->text, date.data(), date.size());
+            cache->head = head;
+            cache->tail = tail;
             cache->size = date.size();
             cache->days = days;
         }
@@ -139,7 +134,7 @@ bool parse_date_time(std::string_view date, std::string_view time, std::int64_t 
     return true;
 }
 
-bool parse_address(std::string_view s, fw_addr &out) noexcept {
+bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept {
     std::uint8_t quad[4];
     if (parse_ipv4_quad(s, quad)) {
         out = fw_addr{};
@@ -162,17 +157,42 @@ namespace {
 
 // A number column into dest (parse_number, then narrowed: max fits dest).
 template <class T>
-inline bool number_into(std::string_view v, std::int64_t max, T &dest) noexcept {
+[[gnu::noinline]] bool number_into_long(std::string_view v, std::int64_t max, T &dest) noexcept {
+    std::int64_t x = 0;
+    if (!parse_number(v, max, x)) return false;
+    dest = static_cast<T>(x);
+    return true;
+}
+// 9 digits or more, readable_end given (TCP sequence numbers).
+template <class T>
+[[gnu::noinline]] bool number_into_wide(std::string_view v, std::int64_t max, T &dest,
+                                        const char *readable_end) noexcept {
+    std::int64_t x = 0;
+    if (!parse_number(v, max, x, readable_end)) return false;
+    dest = static_cast<T>(x);
+    return true;
+}
+// readable_end: as parse_number's (nullptr: none).
+template <class T>
+FW_SCAN_INLINE bool number_into(std::string_view v, std::int64_t max, T &dest,
+                                const char *readable_end = nullptr) noexcept {
     if (v.size() == 1) { // '-' or one digit: most numeric fields of a drop line
         const unsigned d = static_cast<unsigned char>(v[0]) - static_cast<unsigned>('0');
         if (d <= 9) return dest = static_cast<T>(d), true;
         if (v[0] == '-') return dest = static_cast<T>(FW_ABSENT), true;
         return false;
     }
-    std::int64_t x = 0;
-    if (!parse_number(v, max, x)) return false;
-    dest = static_cast<T>(x);
-    return true;
+    if (readable_end != nullptr) {
+        bool ok = false;
+        std::uint32_t x = 0;
+        if (detail::digits_word(v, readable_end, ok, x)) { // 2..8 digits
+            if (!ok || x > static_cast<std::uint64_t>(max)) return false;
+            dest = static_cast<T>(x);
+            return true;
+        }
+        if (v.size() > 8) return number_into_wide(v, max, dest, readable_end);
+    }
+    return number_into_long(v, max, dest);
 }
 
 } // namespace
@@ -194,9 +214,30 @@ constexpr field_columns field_map[] = {
     {FW_FIELDS_PID, column::pid, column::pid},
 };
 
+template <int Standard>
 std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                        fw_record &r, date_cache *cache) noexcept;
+                                        fw_record &r, date_cache *cache, const char *readable_end) noexcept;
 
+const layout standard17 = layout::standard(false);
+const layout standard18 = layout::standard(true);
+
+} // namespace
+
+namespace {
+// A column's text, from the field starts stage 1 found ("-" when the layout has
+// no such column): a field ends one byte before the next starts, unless more
+// than one space separates them. count: the fields indexed (at most max_fields).
+FW_SCAN_INLINE std::string_view field_text(const char *line, std::size_t n, const field_index &f, std::size_t count,
+                                           const layout &lay, column c) noexcept {
+    const auto k = lay[c];
+    if (k == layout::absent) return "-";
+    const auto i = static_cast<std::size_t>(k);
+    const std::size_t b = f.start[i];
+    std::size_t e = i + 1 < count ? f.start[i + 1] - 1 : n;
+    if (line[e - 1] == ' ') [[unlikely]]
+        while (e > b && line[e - 1] == ' ') --e;
+    return {line + b, e - b};
+}
 } // namespace
 
 int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
@@ -210,29 +251,44 @@ int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
 }
 
 std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r, date_cache *cache, std::uint32_t wanted) noexcept {
-    if (wanted == FW_FIELDS_ALL) return type_every_column(line, n, f, lay, r, cache);
+                                  fw_record &r, date_cache *cache, std::uint32_t wanted,
+                                  const char *readable_end) noexcept {
+    if (wanted == FW_FIELDS_ALL) {
+        // (layout's == calls memcmp: compared here as words)
+        auto same = [](const layout &a, const layout &b) noexcept {
+            static_assert(sizeof(layout) == column_count + 1 && column_count >= 16);
+            std::uint64_t x[2], y[2];
+            std::memcpy(x, a.index.data(), 16);
+            std::memcpy(y, b.index.data(), 16);
+            return x[0] == y[0] && x[1] == y[1] && a.index[16] == b.index[16] && a.index[17] == b.index[17] &&
+                   a.fields == b.fields;
+        };
+        if (f.count == 18 && same(lay, standard18)) return type_every_column<18>(line, n, f, lay, r, cache, readable_end);
+        if (f.count == 17 && same(lay, standard17)) return type_every_column<17>(line, n, f, lay, r, cache, readable_end);
+        return type_every_column<0>(line, n, f, lay, r, cache, readable_end);
+    }
     // Each column's text when it is read ("-" when the layout has no such column).
-    auto at = [&](column c) {
-        const auto i = lay[c];
-        return i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
-    };
+    const std::size_t count = f.count < max_fields ? f.count : max_fields;
+    const char *const end = readable_end != nullptr ? readable_end : line + n;
+    auto at = [&](column c) noexcept -> std::string_view { return field_text(line, n, f, count, lay, c); };
     auto want = [&](std::uint32_t bit) { return (wanted & bit) != 0; };
     r.time = FW_NO_TIME;
     if (want(FW_FIELDS_TIME) && (lay.has(column::date) || lay.has(column::time)))
-        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
-    r.action = want(FW_FIELDS_ACTION) ? parse_action(at(column::action)) : std::uint8_t{FW_ACTION_OTHER};
+        if (!(cache != nullptr ? parse_date_time(at(column::date), at(column::time), r.time, *cache)
+                               : parse_date_time(at(column::date), at(column::time), r.time)))
+            return column::date;
+    r.action = want(FW_FIELDS_ACTION) ? parse_action(at(column::action), end) : std::uint8_t{FW_ACTION_OTHER};
     r.protocol = FW_ABSENT;
     if (want(FW_FIELDS_PROTOCOL) && !parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
     r.src = fw_addr{};
-    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src)) return column::src_ip;
+    if (want(FW_FIELDS_SRC_ADDRESS) && !parse_address(at(column::src_ip), r.src, end)) return column::src_ip;
     r.dst = fw_addr{};
-    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
+    if (want(FW_FIELDS_DST_ADDRESS) && !parse_address(at(column::dst_ip), r.dst, end)) return column::dst_ip;
     r.src_port = r.dst_port = FW_ABSENT;
-    if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port)) return column::src_port;
-    if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
+    if (want(FW_FIELDS_SRC_PORT) && !parse_port(at(column::src_port), r.src_port, end)) return column::src_port;
+    if (want(FW_FIELDS_DST_PORT) && !parse_port(at(column::dst_port), r.dst_port, end)) return column::dst_port;
     r.size = FW_ABSENT;
-    if (want(FW_FIELDS_SIZE) && !number_into(at(column::size), INT64_MAX, r.size)) return column::size;
+    if (want(FW_FIELDS_SIZE) && !number_into(at(column::size), INT64_MAX, r.size, end)) return column::size;
     std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
     r.tcp_syn = r.tcp_ack = FW_ABSENT;
     r.tcp_win = FW_ABSENT;
@@ -244,55 +300,65 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
                 if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return column::tcpflags;
             std::memcpy(r.tcp_flags, flags.data(), flags.size());
         }
-        if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn)) return column::tcpsyn;
-        if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack)) return column::tcpack;
-        if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win)) return column::tcpwin;
+        if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn, end)) return column::tcpsyn;
+        if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack, end)) return column::tcpack;
+        if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win, end)) return column::tcpwin;
     }
     r.icmp_type = r.icmp_code = FW_ABSENT;
     if (want(FW_FIELDS_ICMP)) {
-        if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type)) return column::icmptype;
-        if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code)) return column::icmpcode;
+        if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type, end)) return column::icmptype;
+        if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code, end)) return column::icmpcode;
     }
     r.info = FW_ABSENT;
-    if (want(FW_FIELDS_INFO) && !number_into(at(column::info), INT64_MAX, r.info)) return column::info;
-    r.path = want(FW_FIELDS_PATH) ? parse_path(at(column::path)) : std::uint8_t{FW_PATH_NONE};
+    if (want(FW_FIELDS_INFO) && !number_into(at(column::info), INT64_MAX, r.info, end)) return column::info;
+    r.path = want(FW_FIELDS_PATH) ? parse_path(at(column::path), end) : std::uint8_t{FW_PATH_NONE};
     r.pid = FW_ABSENT;
-    if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
+    if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid, end)) return column::pid;
     return std::nullopt;
 }
 
 namespace {
-// Every column (type_record with FW_FIELDS_ALL).
+// Every column (type_record with FW_FIELDS_ALL). Standard: 17 or 18 when lay
+// is layout::standard(Standard == 18) and the line has that many fields (then
+// every position is known when compiling), 0 for any layout.
+template <int Standard>
 std::optional<column> type_every_column(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r, date_cache *cache) noexcept {
-    // Every known column's text, once ("-" when the layout has no such column).
-    // (Plain arrays, left uninitialised: zeroing them cost more than filling them.)
-    const char *text[column_count];
-    std::size_t size[column_count];
-    for (std::size_t c = 0; c < column_count; ++c) {
-        const auto i = lay.index[c];
-        const std::string_view t =
-            i == layout::absent ? std::string_view("-") : f.get(line, n, static_cast<std::size_t>(i));
-        text[c] = t.data();
-        size[c] = t.size();
-    }
-    auto at = [&](column c) {
-        const auto k = static_cast<std::size_t>(c);
-        return std::string_view(text[k], size[k]);
+                                  fw_record &r, date_cache *cache, const char *readable_end) noexcept {
+    // A column's text, from the field starts stage 1 found: a field ends one
+    // byte before the next starts, unless more than one space separates them.
+    const std::size_t count = Standard != 0 ? std::size_t{Standard} : (f.count < max_fields ? f.count : max_fields);
+    const char *const end = readable_end != nullptr ? readable_end : line + n;
+    auto at = [&](column c) noexcept -> std::string_view {
+        std::size_t i;
+        if constexpr (Standard != 0) {
+            i = static_cast<std::size_t>(c);
+            if (i >= std::size_t{Standard}) return "-"; // pid in a 17-column log
+        } else {
+            const auto k = lay[c];
+            if (k == layout::absent) return "-";
+            i = static_cast<std::size_t>(k);
+        }
+        const std::size_t b = f.start[i];
+        std::size_t e = i + 1 < count ? f.start[i + 1] - 1 : n;
+        if (line[e - 1] == ' ') [[unlikely]]
+            while (e > b && line[e - 1] == ' ') --e;
+        return {line + b, e - b};
     };
 
     if (lay.has(column::date) || lay.has(column::time)) {
-        if (!parse_date_time(at(column::date), at(column::time), r.time, cache)) return column::date;
+        const bool ok = cache != nullptr ? parse_date_time(at(column::date), at(column::time), r.time, *cache)
+                                         : parse_date_time(at(column::date), at(column::time), r.time);
+        if (!ok) return column::date;
     } else {
         r.time = FW_NO_TIME;
     }
-    r.action = parse_action(at(column::action));
+    r.action = parse_action(at(column::action), end);
     if (!parse_protocol(at(column::protocol), r.protocol)) return column::protocol;
-    if (!parse_address(at(column::src_ip), r.src)) return column::src_ip;
-    if (!parse_address(at(column::dst_ip), r.dst)) return column::dst_ip;
-    if (!parse_port(at(column::src_port), r.src_port)) return column::src_port;
-    if (!parse_port(at(column::dst_port), r.dst_port)) return column::dst_port;
-    if (!number_into(at(column::size), INT64_MAX, r.size)) return column::size;
+    if (!parse_address(at(column::src_ip), r.src, end)) return column::src_ip;
+    if (!parse_address(at(column::dst_ip), r.dst, end)) return column::dst_ip;
+    if (!parse_port(at(column::src_port), r.src_port, end)) return column::src_port;
+    if (!parse_port(at(column::dst_port), r.dst_port, end)) return column::dst_port;
+    if (!number_into(at(column::size), INT64_MAX, r.size, end)) return column::size;
     {
         std::string_view flags = at(column::tcpflags);
         std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
@@ -303,14 +369,14 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
             std::memcpy(r.tcp_flags, flags.data(), flags.size());
         }
     }
-    if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn)) return column::tcpsyn;
-    if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack)) return column::tcpack;
-    if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win)) return column::tcpwin;
-    if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type)) return column::icmptype;
-    if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code)) return column::icmpcode;
-    if (!number_into(at(column::info), INT64_MAX, r.info)) return column::info;
-    r.path = parse_path(at(column::path));
-    if (!number_into(at(column::pid), INT64_MAX, r.pid)) return column::pid;
+    if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn, end)) return column::tcpsyn;
+    if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack, end)) return column::tcpack;
+    if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win, end)) return column::tcpwin;
+    if (!number_into(at(column::icmptype), INT16_MAX, r.icmp_type, end)) return column::icmptype;
+    if (!number_into(at(column::icmpcode), INT16_MAX, r.icmp_code, end)) return column::icmpcode;
+    if (!number_into(at(column::info), INT64_MAX, r.info, end)) return column::info;
+    r.path = parse_path(at(column::path), end);
+    if (!number_into(at(column::pid), INT64_MAX, r.pid, end)) return column::pid;
     return std::nullopt;
 }
 } // namespace

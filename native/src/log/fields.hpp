@@ -8,6 +8,7 @@
 
 #include <fw/log.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -37,6 +38,38 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * n);
     return (a | fold) == (b | fold);
 }
+// The first min(8, s.size()) bytes of s in a little-endian word, the rest
+// zero: one load when 8 bytes are readable from s.data() (before readable_end).
+FW_SCAN_INLINE std::uint64_t head_word(std::string_view s, const char *readable_end) noexcept {
+    const std::size_t n = s.size() < 8 ? s.size() : 8;
+    if constexpr (std::endian::native == std::endian::little) {
+        if (readable_end - s.data() >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data(), 8);
+            return n == 8 ? w : w & ((std::uint64_t{1} << (8 * n)) - 1);
+        }
+    }
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    return w;
+}
+// An upper-case word of 1..8 letters as a template argument: word_is<"DROP">.
+template <std::size_t N>
+struct letters {
+    static_assert(N >= 2 && N <= 9);
+    std::uint64_t word = 0; // little-endian
+    std::size_t size = N - 1;
+    constexpr letters(const char (&s)[N]) noexcept { // NOLINT: implicit on purpose
+        for (std::size_t i = 0; i + 1 < N; ++i) word |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    }
+};
+// is_letters for s given as its size and head_word. OR-ing 0x20 maps exactly
+// {x, X} to x for letters, so case is ignored and nothing else can match.
+template <letters L>
+FW_SCAN_INLINE bool word_is(std::uint64_t w, std::size_t size) noexcept {
+    constexpr std::uint64_t fold = 0x2020202020202020ull >> (64 - 8 * L.size);
+    return size == L.size && (w | fold) == (L.word | fold);
+}
 } // namespace detail
 
 // Decimal digits only, value <= max; '-' gives FW_ABSENT. False when malformed.
@@ -55,6 +88,63 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     if (v > static_cast<std::uint64_t>(max)) return false;
     out = static_cast<std::int64_t>(v);
     return true;
+}
+
+// 1..8 decimal digits (leading zeros allowed) read as one 8-byte word, when
+// 8 bytes are readable from s.data() (before readable_end) on a little-endian
+// host. Returns false when it cannot tell (then use the plain parse);
+// otherwise sets ok (all digits) and, when ok, value.
+namespace detail {
+FW_SCAN_INLINE bool digits_word(std::string_view s, const char *readable_end, bool &ok, std::uint32_t &value) noexcept {
+    const std::size_t n = s.size();
+    if constexpr (std::endian::native != std::endian::little) return false;
+    if (n - 1 > 7 || readable_end - s.data() < 8) return false;
+    std::uint64_t w;
+    std::memcpy(&w, s.data(), 8);
+    // Bytes past the field are shifted out; '0'..'9' become 0..9 (a byte
+    // below '0' borrows from the bytes above it, and is itself over 9).
+    const unsigned shift = static_cast<unsigned>(8 * (8 - n));
+    const std::uint64_t x = (w - 0x3030303030303030ull) << shift;
+    const std::uint64_t in = ~std::uint64_t{0} << shift;
+    ok = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull & in) == 0;
+    // Digits at the top bytes, the first one lowest: pairs, then fours, then all eight.
+    std::uint64_t v = x * 10 + (x >> 8);
+    v = (((v & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+         (((v >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >> 32;
+    value = static_cast<std::uint32_t>(v);
+    return true;
+}
+// digits_word for 1..16 digits: one word, or two (the last 8 digits and
+// those before them: TCP sequence numbers have up to 10).
+FW_SCAN_INLINE bool digits_words(std::string_view s, const char *readable_end, bool &ok, std::uint64_t &value) noexcept {
+    std::uint32_t high = 0, low = 0;
+    if (digits_word(s, readable_end, ok, high)) {
+        value = high;
+        return true;
+    }
+    bool ok_low = false;
+    const std::size_t n = s.size();
+    if (n > 8 && n <= 16 && digits_word({s.data(), n - 8}, readable_end, ok, high) &&
+        digits_word({s.data() + n - 8, 8}, readable_end, ok_low, low)) {
+        ok = ok && ok_low;
+        value = std::uint64_t{high} * 100000000u + low;
+        return true;
+    }
+    return false;
+}
+} // namespace detail
+
+// parse_number for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE bool parse_number(std::string_view s, std::int64_t max, std::int64_t &out,
+                                               const char *readable_end) noexcept {
+    bool ok = false;
+    std::uint64_t v = 0;
+    if (detail::digits_words(s, readable_end, ok, v) && ok) { // else '-' or malformed
+        if (v > static_cast<std::uint64_t>(max)) return false;
+        out = static_cast<std::int64_t>(v);
+        return true;
+    }
+    return parse_number(s, max, out);
 }
 
 [[nodiscard]] inline bool parse_port(std::string_view s, std::int32_t &out) noexcept {
@@ -78,6 +168,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
         return true;
     }
     return false;
+}
+
+// parse_port for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE bool parse_port(std::string_view s, std::int32_t &out, const char *readable_end) noexcept {
+    bool ok = false;
+    std::uint32_t v = 0;
+    if (s.size() <= 5 && detail::digits_word(s, readable_end, ok, v) && ok) {
+        if (v > 65535) return false;
+        out = static_cast<std::int32_t>(v);
+        return true;
+    }
+    return parse_port(s, out);
 }
 
 // DROP, ALLOW, ... (ASCII case ignored); anything else is FW_ACTION_OTHER.
@@ -104,6 +206,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     return FW_ACTION_OTHER;
 }
 
+// parse_action for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_action(std::string_view s, const char *readable_end) noexcept {
+    using detail::word_is;
+    if (s.size() > 5) return parse_action(s);
+    const std::uint64_t w = detail::head_word(s, readable_end);
+    if (word_is<"DROP">(w, s.size())) return FW_ACTION_DROP;
+    if (word_is<"ALLOW">(w, s.size())) return FW_ACTION_ALLOW;
+    if (word_is<"OPEN">(w, s.size())) return FW_ACTION_OPEN;
+    if (word_is<"CLOSE">(w, s.size())) return FW_ACTION_CLOSE;
+    return FW_ACTION_OTHER;
+}
+
 // SEND, RECEIVE, FORWARD, UNKNOWN; '-' is FW_PATH_NONE; anything else FW_PATH_OTHER.
 [[nodiscard]] inline std::uint8_t parse_path(std::string_view s) noexcept {
     using detail::is_letters;
@@ -112,6 +226,18 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
     if (detail::is_dash(s)) return FW_PATH_NONE;
     if (is_letters(s, "FORWARD")) return FW_PATH_FORWARD;
     if (is_letters(s, "UNKNOWN")) return FW_PATH_UNKNOWN;
+    return FW_PATH_OTHER;
+}
+
+// parse_path for a field followed by readable bytes up to readable_end.
+[[nodiscard]] FW_SCAN_INLINE std::uint8_t parse_path(std::string_view s, const char *readable_end) noexcept {
+    using detail::word_is;
+    const std::uint64_t w = detail::head_word(s, readable_end);
+    if (word_is<"RECEIVE">(w, s.size())) return FW_PATH_RECEIVE;
+    if (word_is<"SEND">(w, s.size())) return FW_PATH_SEND;
+    if (detail::is_dash(s)) return FW_PATH_NONE;
+    if (word_is<"FORWARD">(w, s.size())) return FW_PATH_FORWARD;
+    if (word_is<"UNKNOWN">(w, s.size())) return FW_PATH_UNKNOWN;
     return FW_PATH_OTHER;
 }
 
@@ -155,8 +281,8 @@ inline bool is_letters(std::string_view s, const char (&upper_word)[N]) noexcept
 // The last date text parsed and its day number: consecutive log lines nearly
 // always share the date, so a reader keeps one of these (per reader, never shared).
 struct date_cache {
-    char text[10] = {};
-    std::size_t size = 0; // 0: empty
+    std::uint64_t head = 0, tail = 0; // the text's first and last 8 bytes (a date has 8..10)
+    std::size_t size = 0;             // 0: empty
     std::int64_t days = 0;
 };
 
@@ -165,6 +291,49 @@ struct date_cache {
 // The cache, when given, remembers the last valid date.
 [[nodiscard]] bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out,
                                    date_cache *cache = nullptr) noexcept;
+
+namespace detail {
+// "HH:MM:SS" (exactly 8 bytes) -> seconds of the day. False when malformed.
+FW_SCAN_INLINE bool clock_word(std::string_view s, std::int64_t &seconds) noexcept {
+    if (s.size() != 8) return false;
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data(), 8);
+    if constexpr (std::endian::native == std::endian::big) {
+        std::uint64_t r = 0;
+        for (int i = 0; i < 8; ++i) r = (r << 8) | ((w >> (8 * i)) & 0xff);
+        w = r;
+    }
+    // XOR with "00:00:00" maps exactly '0'..'9' to 0..9 and ':' to 0.
+    const std::uint64_t x = w ^ 0x30303a30303a3030ull;
+    const bool colons = (x & 0x0000ff0000ff0000ull) == 0;
+    const bool digits = ((x | (x + 0x7676767676767676ull)) & 0x8080808080808080ull) == 0; // every byte <= 9
+    if (!colons || !digits) return false;
+    // Byte k of y: 10 * digit k + digit k+1 (no carries: at most 99).
+    const std::uint64_t y = x * 10 + (x >> 8);
+    const auto h = static_cast<unsigned>(y & 0xff), m = static_cast<unsigned>((y >> 24) & 0xff),
+               sec = static_cast<unsigned>((y >> 48) & 0xff);
+    if (h > 23 || m > 59 || sec > 59) return false;
+    seconds = h * 3600 + m * 60 + sec;
+    return true;
+}
+} // namespace detail
+
+// parse_date_time with a cache, inline for the usual case: the cached date
+// again and an HH:MM:SS time.
+[[nodiscard]] FW_SCAN_INLINE bool parse_date_time(std::string_view date, std::string_view time, std::int64_t &out,
+                                                  date_cache &cache) noexcept {
+    if (date.size() == cache.size && date.size() >= 8 && date.size() <= 10) {
+        std::uint64_t head, tail;
+        std::memcpy(&head, date.data(), 8);
+        std::memcpy(&tail, date.data() + date.size() - 8, 8);
+        std::int64_t secs = 0;
+        if (head == cache.head && tail == cache.tail && detail::clock_word(time, secs)) {
+            out = cache.days * 86400 + secs;
+            return true;
+        }
+    }
+    return parse_date_time(date, time, out, &cache);
+}
 
 // IPv4 dotted quad, strict as net::parse_ipv4 (four parts 0..255, no leading
 // zeros): bytes in network order. False when s is anything else.
@@ -193,17 +362,88 @@ struct date_cache {
     return p == end;
 }
 
-// An address column: IPv4, IPv6 or '-'. False when malformed.
-[[nodiscard]] bool parse_address(std::string_view s, fw_addr &out) noexcept;
+// parse_ipv4_quad for a field that has at least ipv4_readable bytes readable
+// from s.data() (more than s: the rest of its line). Same answers, fewer
+// instructions and no data-dependent branch: 16-byte compares find the dots,
+// the digits and the zeros, bit masks check the shape, and each part is
+// converted from one 4-byte load.
+inline constexpr std::size_t ipv4_readable = 20;
+[[nodiscard]] FW_SCAN_INLINE bool parse_ipv4_quad_wide(std::string_view s, std::uint8_t (&out)[4]) noexcept {
+#if defined(FW_SCAN_SSE2)
+    const std::size_t len = s.size();
+    if (len - 7 > 8) return false; // 7..15 bytes
+    const char *p = s.data();
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const unsigned in = (1u << len) - 1;
+    const auto digit =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d))) & in;
+    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & in;
+    const auto zero = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())));
+    // Every byte a digit or a dot; no dot first, last or next to a dot (so no
+    // empty part); no four digits in a row; no part starting with '0' and a digit.
+    unsigned bad = ((digit | dot) ^ in) | (dot & 1u) | (dot >> (len - 1)) | (dot & (dot >> 1)) |
+                   (digit & (digit >> 1) & (digit >> 2) & (digit >> 3)) | (zero & ((dot << 1) | 1u) & (digit >> 1));
+    // Exactly three dots, at e0 < e1 < e2 (16: missing).
+    unsigned rest = dot;
+    const unsigned e0 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    const unsigned e1 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    const unsigned e2 = detail::ctz64(rest | 0x10000u);
+    rest &= rest - 1;
+    if ((bad | rest) != 0 || e2 == 16) return false;
+    // Part [b, e) has 1..3 digits: moved to the top bytes of a word, whose
+    // other bytes are shifted out.
+    auto part = [p](unsigned b, unsigned e) noexcept {
+        std::uint32_t w;
+        std::memcpy(&w, p + b, 4); // x86: little-endian
+        w = (w - 0x30303030u) << (32 - 8 * (e - b));
+        return (w >> 24) + ((w >> 16) & 0xffu) * 10 + ((w >> 8) & 0xffu) * 100;
+    };
+    const unsigned q0 = part(0, e0), q1 = part(e0 + 1, e1), q2 = part(e1 + 1, e2),
+                   q3 = part(e2 + 1, static_cast<unsigned>(len));
+    if ((q0 | q1 | q2 | q3) > 255) return false;
+    out[0] = static_cast<std::uint8_t>(q0);
+    out[1] = static_cast<std::uint8_t>(q1);
+    out[2] = static_cast<std::uint8_t>(q2);
+    out[3] = static_cast<std::uint8_t>(q3);
+    return true;
+#else
+    return parse_ipv4_quad(s, out);
+#endif
+}
+
+// parse_address without the wide IPv4 parse ('-', IPv6, short rests of line).
+[[nodiscard]] bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept;
+
+// An address column: IPv4, IPv6 or '-'. False when malformed. readable_end,
+// when given, is where the readable bytes after s end (the line's end): the
+// wide IPv4 parse is used when enough of them follow s.
+[[nodiscard]] FW_SCAN_INLINE bool parse_address(std::string_view s, fw_addr &out,
+                                                const char *readable_end = nullptr) noexcept {
+    std::uint8_t quad[4];
+    if (readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(ipv4_readable) &&
+        parse_ipv4_quad_wide(s, quad)) {
+        out = fw_addr{};
+        out.family = FW_AF_INET;
+        std::memcpy(out.bytes, quad, 4);
+        return true;
+    }
+    return parse_address_narrow(s, out);
+}
 
 // Type the columns of a well-formed line (field count already checked against
 // the layout) into out: those of `wanted` (fw_record_fields); the other fields
 // of out are set absent. Returns the first typed column that is malformed, if
 // any. cache may be null. fields must hold the starts of every typed column
 // and of the field after it (typed_fields_needed).
+// readable_end, when given, is where the readable bytes after the line end
+// (a buffer's padding): parsers may load words across the end of a field.
 [[nodiscard]] std::optional<column> type_record(const char *line, std::size_t n, const field_index &fields,
                                                 const layout &lay, fw_record &out, date_cache *cache = nullptr,
-                                                std::uint32_t wanted = FW_FIELDS_ALL) noexcept;
+                                                std::uint32_t wanted = FW_FIELDS_ALL,
+                                                const char *readable_end = nullptr) noexcept;
 
 // The highest layout position type_record reads for `wanted`, or -1.
 [[nodiscard]] int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept;

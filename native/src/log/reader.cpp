@@ -320,7 +320,7 @@ FW_ALWAYS_INLINE void reader::record_line(const char *line, std::size_t n, std::
     fw_record &r = batch_[batch_len_];
     r.offset = offset;
     r.line = cur_line_;
-    if (auto c = type_record(line, n, fields_, *lay, r, &dates_, typed_)) {
+    if (auto c = type_record(line, n, fields_, *lay, r, &dates_, typed_, readable_end)) {
         skip_column(cur_line_, *c, line, n, *lay);
         return;
     }

@@ -74,7 +74,14 @@ std::uint64_t hash_words(const std::byte *p, std::size_t size) noexcept {
         h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
         h ^= h >> 29;
     }
-    return h ^ (h >> 32);
+    // A final mix (MurmurHash3's fmix64): the table indexes by the low bits, and
+    // without it they hardly depend on a key's high bytes (a local port's low
+    // byte sits there), which made probe runs ~27 slots long.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
 }
 
 fw_summary_group empty_group() noexcept {
