@@ -204,6 +204,7 @@ fw_reader_stats parallel_reader::merged(const fw_reader_stats &r) const {
     else s.has_pid = static_cast<std::uint8_t>(s.has_pid | r.has_pid);
     const std::uint64_t nuls = std::uint64_t{s.nul_bytes} + r.nul_bytes;
     s.nul_bytes = nuls > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(nuls);
+    s.notes = static_cast<std::uint8_t>(s.notes | r.notes);
     return s;
 }
 
@@ -254,8 +255,21 @@ std::span<const fw_record> parallel_reader::next() {
     for (;;) {
         if (current_ >= ranges_.size()) {
             done_ = true;
-            stats_ = done_stats_;
             stop_workers();
+            // Workers read ahead: a file cut after they read it still delivered what it held then, but the
+            // user is told it shrank, as a single reader tells it.
+            if (file_ && (done_stats_.notes & FW_NOTE_SHRANK) == 0) {
+                const std::uint64_t now = file_->current_size();
+                if (now < done_stats_.file_size) {
+                    done_stats_.notes |= FW_NOTE_SHRANK;
+                    diags_.push_back({line_base_ + 1,
+                                      fmt::format("'{}' shrank to {} bytes while it was read ({} bytes when opened): "
+                                                  "what it held when read was delivered; the rest is gone (truncated "
+                                                  "or rewritten)",
+                                                  file_->path(), now, done_stats_.file_size)});
+                }
+            }
+            stats_ = done_stats_;
             return {};
         }
         if (inline_) {

@@ -44,6 +44,7 @@ TEST_CASE("reader: a log that shrinks while it is read says so (issue 12 finding
         reader_ptr rd;
         fw_reader_options o = FW_READER_OPTIONS_INIT;
         o.batch_size = 10;
+        o.threads = 1; // one reader reads as it goes (threads read ahead: see the parallel case below)
         REQUIRE(fw_reader_open(&rd.r, file.path().c_str(), &o) == FW_OK);
         const fw_record *recs = nullptr;
         std::size_t n = 0;
@@ -66,6 +67,30 @@ TEST_CASE("reader: a log that shrinks while it is read says so (issue 12 finding
                 s.find(file.path()) != std::string::npos)
                 said = true;
         }
+        CHECK(said);
+    }
+    // With threads, workers read ahead of the caller: what they read is delivered, and the shrink is still said.
+    {
+        temp_file file(text);
+        reader_ptr rd;
+        fw_reader_options o = FW_READER_OPTIONS_INIT;
+        o.batch_size = 10;
+        o.threads = 2;
+        REQUIRE(fw_reader_open(&rd.r, file.path().c_str(), &o) == FW_OK);
+        const fw_record *recs = nullptr;
+        std::size_t n = 0;
+        REQUIRE(fw_reader_next(rd.r, &recs, &n) == FW_OK);
+        std::filesystem::resize_file(file.fs_path(), 1000);
+        while (fw_reader_next(rd.r, &recs, &n) == FW_OK) {
+        }
+        fw_reader_stats st{};
+        REQUIRE(fw_reader_stats_get(rd.r, &st) == FW_OK);
+        CHECK((st.notes & FW_NOTE_SHRANK) != 0);
+        bool said = false;
+        const char *m = nullptr;
+        std::uint64_t line = 0;
+        for (std::size_t i = 0; fw_reader_diagnostic(rd.r, i, &line, &m) == FW_OK; ++i)
+            if (std::string(m).find("shrank to 1000 bytes") != std::string::npos) said = true;
         CHECK(said);
     }
     // A file that does not change is not reported.
