@@ -316,11 +316,14 @@ namespace Fw.Commands
                         }
                         catch (Exception e)
                         {
-                            // A stop (Ctrl+C, or Select-Object -First that took this record: pwsh 7.6 throws a
-                            // PipelineStoppedException out of WriteObject, 5.1 and older 7.x a
-                            // StopUpstreamCommandsException) means the record was handed over: it is delivered.
-                            // Any other exception is the next command failing on it: it is delivered again.
-                            bool handedOver = e is PipelineStoppedException || e.GetType().Name == "StopUpstreamCommandsException";
+                            // Select-Object -First that took this record stops us from inside WriteObject (pwsh 7.6
+                            // throws a PipelineStoppedException out of it, 5.1 and older 7.x a
+                            // StopUpstreamCommandsException): the record was handed over, it is delivered. A stop of
+                            // the whole pipeline (Ctrl+C, PowerShell.Stop) calls StopProcessing first and makes
+                            // WriteObject throw before it hands the record over: it is delivered again next run, as is
+                            // a record the next command failed on (at least once, never lost).
+                            bool handedOver = (e is PipelineStoppedException || e.GetType().Name == "StopUpstreamCommandsException")
+                                && !Stopping;
                             if (handedOver) run.Emitted++;
                             if (run.BookmarkFile != null)
                             {

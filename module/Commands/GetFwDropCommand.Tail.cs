@@ -347,7 +347,9 @@ namespace Fw.Commands
         /// <summary>False (with an error that says why the log may be missing) when <paramref name="path"/> does not exist.</summary>
         private bool ExistsOrExplain(string path)
         {
-            if (File.Exists(path)) return true;
+            // A FIFO, device or socket is refused here, natively and without blocking: the tail and quiet-log checks
+            // below open the file with FileStream, which would wait forever for a FIFO's writer.
+            if (File.Exists(path)) return TryIdentify(path, 0, out _);
             WriteError(ReadError(path, $"Cannot read '{path}': the file does not exist. {LoggingPolicy.Explain(path)}",
                 ErrorCategory.ObjectNotFound, null));
             return false;

@@ -34,6 +34,7 @@ Describe 'Get-FwDrop refuses files that are not logs' -Tag 'BadInput' {
                 'bookmark'         = "-Bookmark '$TestDrive/b.json'"
                 'rotated'          = '-IncludeRotated'
                 'bookmark-wait'    = "-Bookmark '$TestDrive/b2.json' -Wait -Timeout 00:00:05"
+                'tail'             = '-Tail 3'
             }
             $script:probe = $modes.Keys | ForEach-Object {
                 "`$e = `$null; `$null = Get-FwDrop -LiteralPath '$fifo' $($modes[$_]) -ErrorVariable e -ErrorAction SilentlyContinue; " +
@@ -45,7 +46,8 @@ Describe 'Get-FwDrop refuses files that are not logs' -Tag 'BadInput' {
             $result.Exited | Should -BeTrue -Because "Get-FwDrop on a FIFO must return (output: $($result.Output))"
         }
         It 'is refused by <Mode>, naming the path' -TestCases @(
-            @{ Mode = 'plain' }, @{ Mode = 'wait' }, @{ Mode = 'bookmark' }, @{ Mode = 'rotated' }, @{ Mode = 'bookmark-wait' }
+            @{ Mode = 'plain' }, @{ Mode = 'wait' }, @{ Mode = 'bookmark' }, @{ Mode = 'rotated' }, @{ Mode = 'bookmark-wait' },
+            @{ Mode = 'tail' }
         ) {
             $line = ($result.Output -split "`n") | Where-Object { $_ -like "$Mode|*" }
             $line | Should -Not -BeNullOrEmpty -Because $result.Output

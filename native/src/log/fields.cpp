@@ -224,13 +224,18 @@ const layout standard18 = layout::standard(true);
 } // namespace
 
 namespace {
+// The text of a column the layout lacks: "-", in 32 bytes so that the word-at-a-time parsers, which load up to
+// 20 bytes from a field's start, stay inside it (a plain "-" literal is 2 bytes).
+constexpr char absent_text[32] = "-                              ";
+constexpr std::string_view absent_field{absent_text, 1};
+
 // A column's text, from the field starts stage 1 found ("-" when the layout has
 // no such column): a field ends one byte before the next starts, unless more
 // than one space separates them. count: the fields indexed (at most max_fields).
 FW_SCAN_INLINE std::string_view field_text(const char *line, std::size_t n, const field_index &f, std::size_t count,
                                            const layout &lay, column c) noexcept {
     const auto k = lay[c];
-    if (k == layout::absent) return "-";
+    if (k == layout::absent) return absent_field;
     const auto i = static_cast<std::size_t>(k);
     const std::size_t b = f.start[i];
     std::size_t e = i + 1 < count ? f.start[i + 1] - 1 : n;
@@ -332,10 +337,10 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
         std::size_t i;
         if constexpr (Standard != 0) {
             i = static_cast<std::size_t>(c);
-            if (i >= std::size_t{Standard}) return "-"; // pid in a 17-column log
+            if (i >= std::size_t{Standard}) return absent_field; // pid in a 17-column log
         } else {
             const auto k = lay[c];
-            if (k == layout::absent) return "-";
+            if (k == layout::absent) return absent_field;
             i = static_cast<std::size_t>(k);
         }
         const std::size_t b = f.start[i];
