@@ -50,8 +50,10 @@ FW_API(int) fw_summary_add(fw_summary *summary, const fw_record *records, size_t
     return fw::abi::guard([&] {
         FW_CHECK_ARG(summary != nullptr, "fw_summary_add: summary is NULL");
         FW_CHECK_ARG(records != nullptr || count == 0, "fw_summary_add: records is NULL");
-        if (count > 0) summary->counter.add(std::span<const fw_record>(records, count));
+        // Not finished from here on, even if the add fails half-way (out of memory): the ranking no longer
+        // covers every group, and fw_summary_group_get must refuse rather than index past it.
         summary->finished = false;
+        if (count > 0) summary->counter.add(std::span<const fw_record>(records, count));
         return static_cast<int>(FW_OK);
     });
 }
@@ -72,7 +74,7 @@ FW_API(int) fw_summary_group_get(const fw_summary *summary, size_t index, fw_sum
         FW_CHECK_ARG(summary != nullptr, "fw_summary_group_get: summary is NULL");
         FW_CHECK_ARG(out != nullptr, "fw_summary_group_get: out is NULL");
         FW_CHECK_ARG(summary->finished, "fw_summary_group_get: call fw_summary_finish after the last fw_summary_add");
-        if (index >= summary->counter.size()) return static_cast<int>(FW_ITEROVER);
+        if (index >= summary->counter.ranked()) return static_cast<int>(FW_ITEROVER);
         *out = summary->counter.group(index);
         return static_cast<int>(FW_OK);
     });

@@ -22,6 +22,8 @@ public:
     std::size_t finish();
 
     [[nodiscard]] std::size_t size() const noexcept { return groups_.size(); }
+    // Groups in the order of the last finish() (group() takes an index below this).
+    [[nodiscard]] std::size_t ranked() const noexcept { return order_.size(); }
     // The index-th group in the order of the last finish().
     [[nodiscard]] const fw_summary_group &group(std::size_t index) const;
 

@@ -171,3 +171,25 @@ TEST_CASE("summary: the ABI rejects bad arguments with a message and no crash", 
     CHECK(fw_summary_finish(nullptr, &n) == FW_EINVALID);
     fw_summary_free(nullptr);
 }
+
+TEST_CASE("summary: adding after finish needs a new finish; reading groups never passes the ranking", "[summary][abi]") {
+    auto s = make({FW_KEY_DST_PORT});
+    fw_record r{};
+    r.action = FW_ACTION_DROP;
+    r.dst_port = 80;
+    REQUIRE(fw_summary_add(s.get(), &r, 1) == FW_OK);
+    size_t groups = 0;
+    REQUIRE(fw_summary_finish(s.get(), &groups) == FW_OK);
+    REQUIRE(groups == 1);
+    // New groups after finish: the old ranking covers one group, the table holds three.
+    fw_record more[2] = {r, r};
+    more[0].dst_port = 443;
+    more[1].dst_port = 8080;
+    REQUIRE(fw_summary_add(s.get(), more, 2) == FW_OK);
+    fw_summary_group g{};
+    for (size_t i = 0; i < 4; ++i) CHECK(fw_summary_group_get(s.get(), i, &g) == FW_EINVALID); // finish first, never a crash
+    REQUIRE(fw_summary_finish(s.get(), &groups) == FW_OK);
+    CHECK(groups == 3);
+    for (size_t i = 0; i < 3; ++i) CHECK(fw_summary_group_get(s.get(), i, &g) == FW_OK);
+    CHECK(fw_summary_group_get(s.get(), 3, &g) == FW_ITEROVER);
+}
