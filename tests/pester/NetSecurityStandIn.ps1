@@ -110,7 +110,7 @@ function New-NetFirewallRule {
 
 # ---- Set-NetFirewallProfile / Get-NetFirewallProfile -------------------------------------------------------
 # Stand-ins with the documented parameter sets (MSDocs Set-NetFirewallProfile / Get-NetFirewallProfile,
-# shared/reference/formats.md 2.1): -Name (alias Profile, position 0) | -All | -InputObject; GpoBoolean values
+# and the firewall-logging settings they map to): -Name (alias Profile, position 0) | -All | -InputObject; GpoBoolean values
 # False, True, NotConfigured. Each Set call that passes ShouldProcess is recorded (bound parameters) in
 # $global:FwStandInProfileCalls and changes $global:FwStandInProfiles, which Get-NetFirewallProfile returns.
 

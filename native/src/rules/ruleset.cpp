@@ -1,5 +1,6 @@
 // The rule set and the file loaders (.reg exports and plain text).
 #include "rules/ruleset.hpp"
+#include "util/utf8.hpp"
 
 #include "core/error.hpp"
 #include "util/ascii.hpp"
@@ -20,23 +21,7 @@ constexpr auto &iends = util::iends_with;
 
 std::string_view trim(std::string_view s) noexcept { return util::trim(s, " \t\r"); }
 
-void append_utf8(std::string &out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
+using util::append_utf8;
 
 // A name for a message: NUL bytes shown as \0.
 std::string printable(std::string_view s) {

@@ -1,4 +1,5 @@
 #include "win/log_policy.hpp"
+#include "util/utf8.hpp"
 
 #include "core/error.hpp"
 #include "util/win32.hpp"
@@ -95,23 +96,7 @@ std::string_view trim(std::string_view s) noexcept {
 
 bool istarts(std::string_view s, std::string_view prefix) { return upper(s.substr(0, prefix.size())) == upper(prefix); }
 
-void append_utf8(std::string &out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
+using util::append_utf8;
 
 [[noreturn]] void bad_line(std::uint64_t line, const std::string &message) {
     throw error(FW_EFORMAT, FW_ERRCLASS_FORMAT, fmt::format("line {}: {}", line, message), 0,
