@@ -188,7 +188,7 @@ $table = Get-FwDrop -Path $log -DestinationPort 49154 | Select-Object -First 1 |
         $r.EpMap | Should -BeGreaterThan 0
         $r.Script | Should -Match "New-NetFirewallRule -Name 'Fw-In-TCP-RPC-[0-9a-f]+'"
         $r.Script | Should -Match "-LocalPort 'RPC' -RemoteAddress '192\.168\.10\.0/24' -Profile 'Domain'"
-        $r.Table | Should -Match '192\.168\.10\.21\s+192\.168\.10\.5\s+\d+\s+49154'
+        $r.Table | Should -Match '192\.168\.10\.21\s+192\.168\.10\.5\s+49154' # the default view: source, destination, destination port
         $r.Synopsis | Should -Match 'dropped'
         $r.About | Should -Match 'no online version'
         $r.AboutTask | Should -Match 'Invoke-FwDropReport'
