@@ -233,15 +233,22 @@ std::size_t evaluator::flow_hash::operator()(const flow_key &k) const noexcept {
 
 evaluator::evaluator(std::shared_ptr<const rule_index> index) : index_(std::move(index)) {}
 
-const std::vector<classified> &evaluator::flat_results(int dir, const packet &p, std::uint32_t profiles) {
+const evaluator::flat_summary &evaluator::flat_results(int dir, const packet &p, std::uint32_t profiles) {
     int proto = p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol;
     auto key = static_cast<std::uint32_t>(bucket_of(dir)) << 16 | static_cast<std::uint32_t>(proto + 1) << 4 | profiles;
     auto [it, added] = flat_cache_.try_emplace(key);
     if (added) {
+        auto &flat = it->second;
         const auto rules = index_->rules();
         classified c;
-        for (auto i : index_->flat(dir, proto))
-            if (classify(rules[i], i, p, profiles, detail::relevant, c, &index_->statics(i))) it->second.push_back(c);
+        for (auto i : index_->flat(dir, proto)) {
+            if (!classify(rules[i], i, p, profiles, detail::relevant, c, &index_->statics(i))) continue;
+            flat.summary.add(rules[i], c, detail::relevant);
+            auto cat = categorize(rules[i], c, detail::relevant);
+            if (!cat.quiet) flat.listed.push_back(c);
+            else if (auto &q = flat.quiet_by_category[cat.at]; cat.at != cat_none && q.size() < max_quiet_listed)
+                q.push_back(c);
+        }
     }
     return it->second;
 }
@@ -261,29 +268,39 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
     marks_.assign((rules.size() + 63) / 64, 0);
     index_->mark_candidates(p, marks_);
     scratch_.clear();
+    verdict_summary summary;
     classified c;
     for (std::size_t w = 0; w < marks_.size(); ++w) {
         for (auto bits = marks_[w]; bits; bits &= bits - 1) {
             auto i = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) scratch_.push_back(c);
+            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) {
+                scratch_.push_back(c);
+                summary.add(rules[i], c, level);
+            }
         }
     }
-    // Merge with the flat rules of each direction the packet may have, in rule order.
-    merged_.clear();
-    const std::vector<classified> *flats[2] = {nullptr, nullptr};
+    // The flat rules of each direction the packet may have: their summaries, and the results of
+    // theirs that may be listed (the quiet ones only when their category decides).
+    const flat_summary *flats[2] = {nullptr, nullptr};
     if (p.dir != FW_DIR_OUTBOUND) flats[0] = &flat_results(FW_DIR_INBOUND, p, profiles);
     if (p.dir != FW_DIR_INBOUND) flats[1] = &flat_results(FW_DIR_OUTBOUND, p, profiles);
-    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
-    if (flats[0] && flats[1]) {
-        std::vector<classified> both;
-        std::merge(flats[0]->begin(), flats[0]->end(), flats[1]->begin(), flats[1]->end(), std::back_inserter(both),
-                   by_index);
-        std::merge(scratch_.begin(), scratch_.end(), both.begin(), both.end(), std::back_inserter(merged_), by_index);
-    } else {
-        const auto &flat = flats[0] ? *flats[0] : *flats[1];
-        std::merge(scratch_.begin(), scratch_.end(), flat.begin(), flat.end(), std::back_inserter(merged_), by_index);
+    for (const auto *f : flats)
+        if (f) summary.merge(f->summary);
+    const auto deciding = summary.deciding();
+    extra_.clear();
+    for (const auto *f : flats) {
+        if (!f) continue;
+        extra_.insert(extra_.end(), f->listed.begin(), f->listed.end());
+        if (deciding != cat_none) {
+            const auto &quiet = f->quiet_by_category[deciding];
+            extra_.insert(extra_.end(), quiet.begin(), quiet.end());
+        }
     }
-    return decide(rules, merged_, p, profiles, level, false);
+    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
+    std::sort(extra_.begin(), extra_.end(), by_index);
+    merged_.clear();
+    std::merge(scratch_.begin(), scratch_.end(), extra_.begin(), extra_.end(), std::back_inserter(merged_), by_index);
+    return decide(rules, summary, merged_, p, profiles, level, false);
 }
 
 std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint32_t profiles, detail level) {

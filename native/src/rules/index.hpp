@@ -112,16 +112,23 @@ private:
     struct flow_hash {
         std::size_t operator()(const flow_key &k) const noexcept;
     };
+    // The flat rules of a direction, protocol and profile mask, classified once and summed up:
+    // a packet merges the summary and the few results that may be listed, not every result.
+    struct flat_summary {
+        verdict_summary summary;
+        std::vector<classified> listed;                                   // not quiet, rule order
+        std::array<std::vector<classified>, cat_count> quiet_by_category; // the first max_quiet_listed
+    };
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
-    const std::vector<classified> &flat_results(int dir, const packet &p, std::uint32_t profiles);
+    const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
 
     std::shared_ptr<const rule_index> index_;
     std::unordered_map<flow_key, std::shared_ptr<const evaluation>, flow_hash> cache_;
     std::size_t cached_results_ = 0;
     // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
-    std::unordered_map<std::uint32_t, std::vector<classified>> flat_cache_;
+    std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
     std::vector<std::uint64_t> marks_;
-    std::vector<classified> scratch_, merged_;
+    std::vector<classified> scratch_, extra_, merged_;
 };
 
 // The text of one listed result, as evaluate() would have made it.

@@ -225,9 +225,6 @@ bool is_near_miss(const detailed &d) noexcept {
     }
 }
 
-// At most this many any-port program/service rules are listed when the verdict rests on them.
-constexpr std::size_t max_quiet_listed = 10;
-
 std::string quoted(const rule &r) { return fmt::format("'{}'", r.label()); }
 
 // Which process a rule is scoped to: "service termservice", "program C:\\x.exe", ...
@@ -290,83 +287,102 @@ bool classify(const rule &r, std::uint32_t index, const packet &p, std::uint32_t
     return true;
 }
 
+categorized categorize(const rule &r, const classified &c, detail level) noexcept {
+    // Quiet: a maybe-rule scoped to a program or service that names nothing the packet used (an
+    // app rule for any port, a service-hardening block). A real machine has hundreds of them.
+    bool allowing = r.act != action::block;
+    bool process_only = c.how == applies::maybe && (c.conditions & ~process_conditions) == 0;
+    categorized out;
+    out.quiet = level != detail::all && process_only && !c.specific;
+    if (c.how == applies::no) return out;
+    if (!r.active) {
+        if (allowing) out.at = cat_disabled_allow;
+    } else if (!allowing) {
+        if (c.how == applies::yes) out.at = cat_block_yes;
+        else if (c.specific) out.at = cat_block_maybe;
+    } else if (c.how == applies::yes) {
+        out.at = cat_allow_yes;
+    } else if (process_only) {
+        out.at = c.specific ? cat_allow_process : cat_allow_any_port;
+    } else {
+        out.at = cat_allow_env;
+    }
+    return out;
+}
+
+void verdict_summary::add(const rule &r, const classified &c, detail level) noexcept {
+    auto at = categorize(r, c, level).at;
+    if (at == cat_none) return;
+    auto lower = [](std::uint32_t &count, classified &first, const classified &x) {
+        if (count++ == 0 || x.index < first.index) first = x;
+    };
+    lower(size[at], first[at], c);
+    if (at == cat_allow_env) {
+        if (r.act == action::bypass) lower(bypass_count, bypass_first, c);
+        else lower(env_plain_count, env_first_plain, c);
+    }
+}
+
+void verdict_summary::merge(const verdict_summary &o) noexcept {
+    auto lower = [](std::uint32_t &count, classified &first, std::uint32_t o_count, const classified &o_first) {
+        if (o_count == 0) return;
+        if (count == 0 || o_first.index < first.index) first = o_first;
+        count += o_count;
+    };
+    for (std::size_t at = 0; at < cat_count; ++at) lower(size[at], first[at], o.size[at], o.first[at]);
+    lower(bypass_count, bypass_first, o.bypass_count, o.bypass_first);
+    lower(env_plain_count, env_first_plain, o.env_plain_count, o.env_first_plain);
+}
+
+category verdict_summary::deciding() const noexcept {
+    for (auto at : {cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow, cat_allow_any_port})
+        if (size[at]) return at;
+    return cat_none;
+}
+
 evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
                   std::uint32_t profiles, detail level, bool texts) {
-    // Categories, in the order of the verdict rules. Each relevant rule is in at most one
-    // (bypass rules are allow_env too: they need authentication).
-    enum category : std::uint8_t {
-        none, block_yes, allow_yes, allow_process, allow_env, disabled_allow, allow_any_port, block_maybe, count_
-    };
-    constexpr std::size_t npos = static_cast<std::size_t>(-1);
-    const std::size_t n = relevant.size();
-    // Per result: its category (low 4 bits) and whether it is quiet (bit 4): a maybe-rule
-    // scoped to a program or service that names nothing the packet used (an app rule for any
-    // port, a service-hardening block). On a real machine there are hundreds; they are
-    // listed only when the verdict rests on them. Later bits 5-7 hold the rank.
-    constexpr std::uint8_t quiet_bit = 0x10;
-    std::vector<std::uint8_t> flags(n, none);
-    std::array<std::size_t, count_> first, size{};
-    first.fill(npos);
-    std::size_t bypass_count = 0, bypass_first = npos, env_first_plain = npos;
-    for (std::size_t k = 0; k < n; ++k) {
-        const auto &c = relevant[k];
-        const auto &r = rules[c.index];
-        bool allowing = r.act != action::block;
-        bool process_only = c.how == applies::maybe && (c.conditions & ~process_conditions) == 0;
-        std::uint8_t at = none;
-        if (c.how != applies::no) {
-            if (!r.active) {
-                if (allowing) at = disabled_allow;
-            } else if (!allowing) {
-                if (c.how == applies::yes) at = block_yes;
-                else if (c.specific) at = block_maybe;
-            } else if (c.how == applies::yes) {
-                at = allow_yes;
-            } else if (process_only) {
-                at = c.specific ? allow_process : allow_any_port;
-            } else {
-                at = allow_env;
-                if (r.act == action::bypass) {
-                    if (bypass_count++ == 0) bypass_first = k;
-                } else if (env_first_plain == npos) {
-                    env_first_plain = k;
-                }
-            }
-        }
-        if (at != none && size[at]++ == 0) first[at] = k;
-        flags[k] = static_cast<std::uint8_t>(at | (level != detail::all && process_only && !c.specific ? quiet_bit : 0));
-    }
+    verdict_summary all;
+    for (const auto &c : relevant) all.add(rules[c.index], c, level);
+    return decide(rules, all, relevant, p, profiles, level, texts);
+}
 
-    // Texts made so far (the explanation needs one or two): (k, text).
+evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
+                  const packet &p, std::uint32_t profiles, detail level, bool texts) {
+    const auto &size = all.size;
+    const auto &first = all.first;
+    const std::uint32_t bypass_count = all.bypass_count;
+
+    // Texts made so far (the explanation needs one or two): (rule index, text).
     std::vector<std::pair<std::size_t, std::string>> made;
-    auto rule_at = [&](std::size_t k) -> const rule & { return rules[relevant[k].index]; };
-    auto made_for = [&](std::size_t k) -> std::string * {
+    // Results are named by their rule index (a rule is relevant once).
+    auto rule_at = [&](const classified &c) -> const rule & { return rules[c.index]; };
+    auto made_for = [&](const classified &c) -> std::string * {
         for (auto &[at, t] : made)
-            if (at == k) return &t;
+            if (at == c.index) return &t;
         return nullptr;
     };
-    auto text_of = [&](std::size_t k) -> const std::string & {
-        if (auto *t = made_for(k)) return *t;
-        made.emplace_back(k, match_detailed<true>(rule_at(k), p, profiles).res.text);
+    auto text_of = [&](const classified &c) -> const std::string & {
+        if (auto *t = made_for(c)) return *t;
+        made.emplace_back(c.index, match_detailed<true>(rule_at(c), p, profiles).res.text);
         return made.back().second;
     };
     auto unless_blocks = [&]() {
-        if (size[block_maybe] == 0) return std::string();
-        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(first[block_maybe])),
-                           text_of(first[block_maybe]));
+        if (size[cat_block_maybe] == 0) return std::string();
+        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(first[cat_block_maybe])),
+                           text_of(first[cat_block_maybe]));
     };
     bool inbound = p.dir != FW_DIR_OUTBOUND;
 
     evaluation ev;
-    std::uint8_t deciding_cat = none;
-    if (size[block_yes]) {
+    const category deciding_cat = all.deciding();
+    if (size[cat_block_yes]) {
         ev.result = verdict::blocked_by_rule;
-        deciding_cat = block_yes;
-        ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(first[block_yes])), and_more(size[block_yes]));
-        if (size[allow_yes] || size[allow_process] || size[allow_env]) {
-            std::uint8_t a = size[allow_yes] ? allow_yes : size[allow_process] ? allow_process : allow_env;
-            if (a != allow_env || bypass_count < size[allow_env]) {
-                std::size_t k = a == allow_env ? env_first_plain : first[a];
+        ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(first[cat_block_yes])), and_more(size[cat_block_yes]));
+        if (size[cat_allow_yes] || size[cat_allow_process] || size[cat_allow_env]) {
+            auto a = size[cat_allow_yes] ? cat_allow_yes : size[cat_allow_process] ? cat_allow_process : cat_allow_env;
+            if (a != cat_allow_env || bypass_count < size[cat_allow_env]) {
+                const auto &k = a == cat_allow_env ? all.env_first_plain : first[a];
                 ev.explanation += fmt::format(", which wins over allow rule {}", quoted(rule_at(k)));
             }
         }
@@ -374,65 +390,63 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
         if (bypass_count)
             ev.explanation += fmt::format(", unless the connection was IPsec-authenticated: then bypass rule {} "
                                           "overrides the block",
-                                          quoted(rule_at(bypass_first)));
+                                          quoted(rule_at(all.bypass_first)));
         ev.explanation += ".";
-    } else if (size[allow_yes]) {
+    } else if (size[cat_allow_yes]) {
         ev.result = verdict::allowed_by_rule;
-        deciding_cat = allow_yes;
         ev.explanation = fmt::format("Allowed by rule {}{}{}; if it was still dropped, look for a block rule "
                                      "or policy (e.g. Group Policy not merging local rules).",
-                                     quoted(rule_at(first[allow_yes])), and_more(size[allow_yes]), unless_blocks());
-    } else if (size[allow_process]) {
+                                     quoted(rule_at(first[cat_allow_yes])), and_more(size[cat_allow_yes]), unless_blocks());
+    } else if (size[cat_allow_process]) {
         ev.result = verdict::allowed_by_rule;
-        deciding_cat = allow_process;
-        const auto &r = rule_at(first[allow_process]);
+        const auto &r = rule_at(first[cat_allow_process]);
         ev.explanation = fmt::format("Allowed by rule {}{}, but {}", quoted(r), unless_blocks(), process_scope(r));
-    } else if (size[allow_env]) {
+    } else if (size[cat_allow_env]) {
         ev.result = verdict::undecidable;
-        deciding_cat = allow_env;
-        ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(first[allow_env])),
-                                     and_more(size[allow_env]),
-                                     text_of(first[allow_env]).substr(std::string_view("applies ").size()));
-    } else if (size[disabled_allow]) {
+        ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(first[cat_allow_env])),
+                                     and_more(size[cat_allow_env]),
+                                     text_of(first[cat_allow_env]).substr(std::string_view("applies ").size()));
+    } else if (size[cat_disabled_allow]) {
         ev.result = verdict::allowed_by_disabled_rule;
-        deciding_cat = disabled_allow;
-        std::size_t k = first[disabled_allow];
+        const auto &k = first[cat_disabled_allow];
         // The text of a maybe is "disabled (would apply <conds>)": the substring keeps the closing ')'.
         ev.explanation = fmt::format("Only the disabled rule {}{} would allow this flow{}; enable it to allow it.",
-                                     quoted(rule_at(k)), and_more(size[disabled_allow]),
-                                     relevant[k].how == applies::maybe
+                                     quoted(rule_at(k)), and_more(size[cat_disabled_allow]),
+                                     k.how == applies::maybe
                                          ? " (" + text_of(k).substr(std::string_view("disabled (would apply ").size())
                                          : std::string());
-    } else if (size[allow_any_port]) {
+    } else if (size[cat_allow_any_port]) {
         ev.result = verdict::undecidable;
-        deciding_cat = allow_any_port;
-        const auto &r = rule_at(first[allow_any_port]);
+        const auto &r = rule_at(first[cat_allow_any_port]);
         ev.explanation = fmt::format(
             "Undecidable: no rule names this {}, but rule {}{} allows any port {}; the log does not say which "
             "program the traffic was for.",
-            p.protocol == 1 || p.protocol == 58 ? "ICMP type" : "port", quoted(r), and_more(size[allow_any_port]),
+            p.protocol == 1 || p.protocol == 58 ? "ICMP type" : "port", quoted(r), and_more(size[cat_allow_any_port]),
             "only for " + scope_of(r));
     } else {
         ev.result = verdict::no_matching_rule;
         ev.explanation = fmt::format("No enabled or disabled rule allows this flow; the profile's default {} action "
                                      "applies{}.",
                                      inbound ? "inbound" : "outbound",
-                                     size[block_maybe] ? fmt::format(" (block rule {} may apply too)",
-                                                                     quoted(rule_at(first[block_maybe])))
+                                     size[cat_block_maybe] ? fmt::format(" (block rule {} may apply too)",
+                                                                     quoted(rule_at(first[cat_block_maybe])))
                                                        : std::string());
     }
 
     // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable
     // within. Quiet results are listed only when the verdict rests on them, and at most 10.
     constexpr std::uint8_t unlisted = 7;
+    const std::size_t n = listable.size();
+    std::vector<std::uint8_t> ranks(n, unlisted);
     std::array<std::size_t, 8> at_rank{};
     std::size_t quiet_listed = 0;
     for (std::size_t k = 0; k < n; ++k) {
-        const auto &c = relevant[k];
-        bool deciding = deciding_cat != none && (flags[k] & 0x0f) == deciding_cat;
+        const auto &c = listable[k];
+        auto cat = categorize(rule_at(c), c, level);
+        bool deciding = deciding_cat != cat_none && cat.at == deciding_cat;
         std::uint8_t rank = deciding ? 0 : c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
-        if ((flags[k] & quiet_bit) && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
-        flags[k] = static_cast<std::uint8_t>(rank << 5);
+        if (cat.quiet && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
+        ranks[k] = rank;
         ++at_rank[rank];
     }
     std::size_t listed = n - at_rank[unlisted];
@@ -443,9 +457,9 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
     ev.deciding.reserve(at_rank[0]);
     for (std::size_t k = 0; k < at_rank[0]; ++k) ev.deciding.push_back(k);
     for (std::size_t k = 0; k < n; ++k) {
-        auto rank = static_cast<std::size_t>(flags[k] >> 5);
+        auto rank = static_cast<std::size_t>(ranks[k]);
         if (rank == unlisted) continue;
-        const auto &c = relevant[k];
+        const auto &c = listable[k];
         auto &res = ev.rules[slot[rank]++];
         res.index = c.index;
         res.how = c.how;
@@ -453,8 +467,8 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
         res.conditions = c.conditions;
         res.enabled = c.enabled;
         res.specific = c.specific;
-        if (auto *t = made_for(k)) res.text = std::move(*t); // made for the explanation already
-        else if (texts) res.text = match_detailed<true>(rule_at(k), p, profiles).res.text;
+        if (auto *t = made_for(c)) res.text = std::move(*t); // made for the explanation already
+        else if (texts) res.text = match_detailed<true>(rule_at(c), p, profiles).res.text;
     }
     return ev;
 }

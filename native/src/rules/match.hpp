@@ -9,6 +9,7 @@
 
 #include <fw/common.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -149,6 +150,50 @@ struct static_conditions {
 // texts: make the text of every listed result; otherwise they are left empty (see match()).
 [[nodiscard]] evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
                                 std::uint32_t profiles, detail level, bool texts);
+
+// ---- Step 2 in parts, for results that are the same for many packets -----------
+//
+// The verdict rests on a few numbers per category of relevant result (how many, the first in
+// rule order); the listing rests on the results themselves, except the quiet ones (program- or
+// service-scoped maybe-rules that name nothing the packet used), which are listed only when they
+// decide, and then only the first max_quiet_listed. So a set of results shared by many packets
+// (the flat rules of a direction, protocol and profile) is summed up once, and a packet merges
+// the summary instead of going through hundreds of results.
+
+// Categories of a relevant result, in the order of the verdict rules. Each is in at most one
+// (bypass rules are allow_env too: they need authentication).
+enum category : std::uint8_t {
+    cat_none, cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow,
+    cat_allow_any_port, cat_block_maybe, cat_count
+};
+inline constexpr std::size_t max_quiet_listed = 10;
+
+struct categorized {
+    category at = cat_none;
+    bool quiet = false; // listed only when it decides
+};
+[[nodiscard]] categorized categorize(const rule &r, const classified &c, detail level) noexcept;
+
+struct verdict_summary {
+    std::array<std::uint32_t, cat_count> size{};
+    std::array<classified, cat_count> first{}; // the lowest rule index of each category (when size > 0)
+    std::uint32_t bypass_count = 0;            // allow_env results of bypass rules
+    classified bypass_first;
+    std::uint32_t env_plain_count = 0;         // allow_env results of other rules
+    classified env_first_plain;
+
+    void add(const rule &r, const classified &c, detail level) noexcept;
+    void merge(const verdict_summary &o) noexcept;
+    // The category the verdict rests on (cat_none: no rule decides).
+    [[nodiscard]] category deciding() const noexcept;
+};
+
+// Step 2 from a summary of every relevant result and the results that may be listed, in rule
+// order: every relevant result that is not quiet, and at least the first max_quiet_listed quiet
+// results of the deciding category (more, and quiet results of other categories, are skipped).
+[[nodiscard]] evaluation decide(std::span<const rule> rules, const verdict_summary &all,
+                                std::span<const classified> listable, const packet &p, std::uint32_t profiles,
+                                detail level, bool texts);
 
 [[nodiscard]] const char *verdict_name(verdict v) noexcept; // "NoMatchingRule", ...
 [[nodiscard]] const char *reason_name(reason r) noexcept;   // "Applies", "Disabled", "OtherDirection", ...
