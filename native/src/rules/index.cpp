@@ -99,13 +99,40 @@ void port_intervals(const port_set &ports, F &&add) {
 
 int bucket_of(int dir) noexcept { return dir == FW_DIR_OUTBOUND ? 1 : 0; }
 
+// How many ports a port set may pass: the smaller side is the better place for a rule.
+std::uint64_t port_coverage(const port_set &ports) {
+    std::uint64_t n = 0;
+    port_intervals(ports, [&](std::uint32_t lo, std::uint32_t hi) { n += hi - lo + 1; });
+    return n;
+}
+
+// See rule_index::single_port. A port set of ranges only passes every port of them alike; a
+// single keyword passes (or maybe passes, or fails) every port of its intervals alike for a
+// given protocol. Ranges and keywords together, or two keywords, may not.
+bool single_port_condition(const rule &r) noexcept {
+    if (r.local_addresses.given || r.remote_addresses.given || !r.icmp.empty()) return false;
+    if (r.local_ports.any() == r.remote_ports.any()) return false; // none (a flat rule) or both
+    const auto &ports = r.local_ports.any() ? r.remote_ports : r.local_ports;
+    return ports.keywords == 0 || (ports.ranges.empty() && std::has_single_bit(unsigned{ports.keywords}));
+}
+
+// Key of the per-evaluator caches: rule direction, protocol (-1: unknown) and profile mask.
+std::uint32_t key_of(int dir, const packet &p, std::uint32_t profiles) noexcept {
+    int proto = p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol;
+    return static_cast<std::uint32_t>(bucket_of(dir)) << 16 | static_cast<std::uint32_t>(proto + 1) << 4 | profiles;
+}
+
 void set_mark(std::vector<std::uint64_t> &marks, std::uint32_t i) noexcept { marks[i >> 6] |= std::uint64_t{1} << (i & 63); }
 
 } // namespace
 
 rule_index::rule_index(std::span<const rule> rules) : rules_(rules.begin(), rules.end()) {
     statics_.reserve(rules_.size());
-    for (const auto &r : rules_) statics_.push_back(static_conditions_of(r));
+    single_port_.reserve(rules_.size());
+    for (const auto &r : rules_) {
+        statics_.push_back(static_conditions_of(r));
+        single_port_.push_back(single_port_condition(r) ? 1 : 0);
+    }
     for (std::uint32_t i = 0; i < rules_.size(); ++i) place(buckets_[static_cast<std::size_t>(bucket_of(static_cast<int>(rules_[i].dir)))], rules_[i], i);
     for (auto &b : buckets_) {
         b.local_port.build();
@@ -129,7 +156,11 @@ rule_index::rule_index(std::span<const rule> rules) : rules_(rules.begin(), rule
 void rule_index::place(bucket &b, const rule &r, std::uint32_t i) {
     // Each rule goes where its most selective condition is: a rule is relevant only if
     // that condition passes or may pass (a near miss fails on protocol, address or profile only).
-    if (!r.local_ports.any()) {
+    // A packet that fails a port condition is never relevant (a near miss fails on protocol,
+    // address or profile), so either side will do: the one that passes fewer ports.
+    bool local = !r.local_ports.any() &&
+                 (r.remote_ports.any() || port_coverage(r.local_ports) <= port_coverage(r.remote_ports));
+    if (local) {
         port_intervals(r.local_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.local_port.add(lo, hi, i); });
     } else if (!r.remote_ports.any()) {
         port_intervals(r.remote_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.remote_port.add(lo, hi, i); });
@@ -233,15 +264,22 @@ std::size_t evaluator::flow_hash::operator()(const flow_key &k) const noexcept {
 
 evaluator::evaluator(std::shared_ptr<const rule_index> index) : index_(std::move(index)) {}
 
+evaluator::port_results &evaluator::single_port_results(int dir, const packet &p, std::uint32_t profiles) {
+    auto [it, added] = port_cache_.try_emplace(key_of(dir, p, profiles));
+    if (added) {
+        it->second.state.assign(index_->rules().size(), 0);
+        it->second.result.resize(index_->rules().size());
+    }
+    return it->second;
+}
+
 const evaluator::flat_summary &evaluator::flat_results(int dir, const packet &p, std::uint32_t profiles) {
-    int proto = p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol;
-    auto key = static_cast<std::uint32_t>(bucket_of(dir)) << 16 | static_cast<std::uint32_t>(proto + 1) << 4 | profiles;
-    auto [it, added] = flat_cache_.try_emplace(key);
+    auto [it, added] = flat_cache_.try_emplace(key_of(dir, p, profiles));
     if (added) {
         auto &flat = it->second;
         const auto rules = index_->rules();
         classified c;
-        for (auto i : index_->flat(dir, proto)) {
+        for (auto i : index_->flat(dir, p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol)) {
             if (!classify(rules[i], i, p, profiles, detail::relevant, c, &index_->statics(i))) continue;
             flat.summary.add(rules[i], c, detail::relevant);
             auto cat = categorize(rules[i], c, detail::relevant);
@@ -269,13 +307,30 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
     index_->mark_candidates(p, marks_);
     scratch_.clear();
     verdict_summary summary;
+    // Single-port rules classify alike for every packet the index marks them for (per rule
+    // direction, protocol and profiles): classified once, looked up after.
+    port_results *by_port[2] = {nullptr, nullptr};
+    if (p.dir != FW_DIR_OUTBOUND) by_port[0] = &single_port_results(FW_DIR_INBOUND, p, profiles);
+    if (p.dir != FW_DIR_INBOUND) by_port[1] = &single_port_results(FW_DIR_OUTBOUND, p, profiles);
     classified c;
     for (std::size_t w = 0; w < marks_.size(); ++w) {
         for (auto bits = marks_[w]; bits; bits &= bits - 1) {
             auto i = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
-            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) {
+            const auto &r = rules[i];
+            bool relevant;
+            if (index_->single_port(i)) {
+                auto &known = *by_port[bucket_of(static_cast<int>(r.dir))];
+                if (known.state[i] == 0) {
+                    known.state[i] = classify(r, i, p, profiles, level, known.result[i], &index_->statics(i)) ? 2 : 1;
+                }
+                relevant = known.state[i] == 2;
+                if (relevant) c = known.result[i];
+            } else {
+                relevant = classify(r, i, p, profiles, level, c, &index_->statics(i));
+            }
+            if (relevant) {
                 scratch_.push_back(c);
-                summary.add(rules[i], c, level);
+                summary.add(r, c, level);
             }
         }
     }

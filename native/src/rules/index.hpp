@@ -67,6 +67,10 @@ public:
     void mark_candidates(const packet &p, std::vector<std::uint64_t> &marks) const;
     // Flat rules of a direction (FW_DIR_INBOUND/OUTBOUND) whose protocol is `protocol` or any.
     [[nodiscard]] std::span<const std::uint32_t> flat(int dir, int protocol) const;
+    // Whether rule i has a single port condition (one side, ranges only or one keyword) and
+    // no address or ICMP condition: for every port the index marks it for, it classifies the
+    // same given the direction, protocol and profiles, so one classification serves them all.
+    [[nodiscard]] bool single_port(std::uint32_t i) const noexcept { return single_port_[i] != 0; }
 
 private:
     struct bucket { // one direction
@@ -81,6 +85,7 @@ private:
 
     std::vector<rule> rules_;
     std::vector<static_conditions> statics_;
+    std::vector<std::uint8_t> single_port_;
     std::array<bucket, 2> buckets_; // [0] inbound, [1] outbound
     // flat_[dir][protocol + 1]: flat rules of the protocol or any, in rule order (protocol -1: any only).
     std::array<std::vector<std::vector<std::uint32_t>>, 2> flat_;
@@ -119,7 +124,14 @@ private:
         std::vector<classified> listed;                                   // not quiet, rule order
         std::array<std::vector<classified>, cat_count> quiet_by_category; // the first max_quiet_listed
     };
+    // Classified single-port rules (rule_index::single_port) of a rule direction, protocol and
+    // profile mask, made on the first packet that reaches each rule.
+    struct port_results {
+        std::vector<std::uint8_t> state; // by rule: 0 not yet, 1 not relevant, 2 relevant
+        std::vector<classified> result;
+    };
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
+    port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);
     const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
 
     std::shared_ptr<const rule_index> index_;
@@ -127,6 +139,7 @@ private:
     std::size_t cached_results_ = 0;
     // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
     std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
+    std::unordered_map<std::uint32_t, port_results> port_cache_;
     std::vector<std::uint64_t> marks_;
     std::vector<classified> scratch_, extra_, merged_;
 };
