@@ -146,9 +146,11 @@ namespace Fw.Core.Services
             try
             {
                 if (options.Program != null && options.ProgramFromProcessId)
-                    throw Invalid(ErrorIds.ParameterConflict, "Give -Program <path> or -ProgramFromProcessId, not both.", options.Program);
+                    throw ServiceException.Of(ErrorIds.ParameterConflict, new ArgumentException("Give -Program <path> or -ProgramFromProcessId, not both."),
+                        ErrorCategory.InvalidArgument, options.Program);
                 if (options.Program != null && ProgramProblem(options.Program) is string bad)
-                    throw Invalid(ErrorIds.ProgramInvalid, $"-Program '{options.Program}' {bad}.", options.Program);
+                    throw ServiceException.Of(ErrorIds.ProgramInvalid, new ArgumentException($"-Program '{options.Program}' {bad}."),
+                        ErrorCategory.InvalidArgument, options.Program);
                 if (options.LocalAddress != null)
                 {
                     try
@@ -169,9 +171,6 @@ namespace Fw.Core.Services
                 throw;
             }
         }
-
-        private static ServiceException Invalid(string id, string message, object? target) =>
-            ServiceException.Of(id, new ArgumentException(message), ErrorCategory.InvalidArgument, target);
 
         /// <summary>Input objects and drops given by values so far.</summary>
         internal long Input { get; private set; }

@@ -49,7 +49,9 @@ namespace Fw.Core.Services
         /// <summary>The error record a cmdlet writes (or throws) for an error message.</summary>
         internal ErrorRecord ToErrorRecord()
         {
-            var record = new ErrorRecord(Exception ?? new InvalidOperationException(Text), Id ?? ErrorIds.SynthFailed, Category, Target);
+            if (Kind != ServiceMessageKind.Error || Id == null || Exception == null)
+                throw new InvalidOperationException("Only an error message becomes an error record: " + this);
+            var record = new ErrorRecord(Exception, Id, Category, Target);
             if (Details != null) record.ErrorDetails = new ErrorDetails(Details);
             return record;
         }
