@@ -183,7 +183,7 @@ namespace Fw.Commands
 
         private bool SetProfiles(string? file)
         {
-            var command = InvokeCommand.GetCommand("Set-NetFirewallProfile", CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias);
+            var command = CallerCommand.Find(this, "Set-NetFirewallProfile");
             if (command == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
@@ -191,27 +191,16 @@ namespace Fw.Commands
                                                  "Use -WhatIf elsewhere, or on Windows: Import-Module NetSecurity."),
                     ErrorIds.SetNetFirewallProfileMissing, ErrorCategory.ObjectNotFound, "Set-NetFirewallProfile"));
             }
-            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            // By name, in its own scope, module-qualified when it came from a module (as New-FwRuleFromDrop calls New-NetFirewallRule).
-            string name = string.IsNullOrEmpty(command!.ModuleName) ? command.Name : command.ModuleName + "\\" + command.Name;
-            ps.AddCommand(name, useLocalScope: true);
-            ps.AddParameter("Name", _profiles.ToArray());
-            ps.AddParameter("LogBlocked", "True");
-            if (LogAllowed) ps.AddParameter("LogAllowed", "True");
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumSizeKB))) ps.AddParameter("LogMaxSizeKilobytes", (ulong)MaximumSizeKB);
-            if (file != null) ps.AddParameter("LogFileName", file);
-            ps.AddParameter("Confirm", new SwitchParameter(false)); // confirmed (or not asked) by this cmdlet's ShouldProcess
-            try
+            var parameters = new List<KeyValuePair<string, object>>
             {
-                ps.Invoke();
-            }
-            catch (RuntimeException e)
-            {
-                WriteError(new ErrorRecord(e.ErrorRecord, e));
-                return false;
-            }
-            foreach (var e in ps.Streams.Error) WriteError(e);
-            return ps.Streams.Error.Count == 0;
+                new KeyValuePair<string, object>("Name", _profiles.ToArray()),
+                new KeyValuePair<string, object>("LogBlocked", "True"),
+            };
+            if (LogAllowed) parameters.Add(new KeyValuePair<string, object>("LogAllowed", "True"));
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumSizeKB)))
+                parameters.Add(new KeyValuePair<string, object>("LogMaxSizeKilobytes", (ulong)MaximumSizeKB));
+            if (file != null) parameters.Add(new KeyValuePair<string, object>("LogFileName", file));
+            return CallerCommand.Invoke(this, command!, parameters); // confirmed (or not asked) by this cmdlet's ShouldProcess
         }
     }
 }

@@ -250,31 +250,13 @@ namespace Fw.Commands
         {
             if (_newRule == null)
             {
-                _newRule = InvokeCommand.GetCommand("New-NetFirewallRule", CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias);
+                _newRule = CallerCommand.Find(this, "New-NetFirewallRule");
                 if (_newRule == null)
                     ThrowTerminatingError(new ErrorRecord(
                         new CommandNotFoundException("New-NetFirewallRule is not available in this session (it comes with the Windows NetSecurity module). Use -AsScript or -WhatIf elsewhere."),
                         ErrorIds.NewNetFirewallRuleMissing, ErrorCategory.ObjectNotFound, "New-NetFirewallRule"));
             }
-            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            // By name, in a scope of its own (useLocalScope): a function such as a proxy must not run dot-sourced
-            // into the caller's scope. Module-qualified when it came from a module, so the command found above runs.
-            string commandName = string.IsNullOrEmpty(_newRule!.ModuleName) ? _newRule.Name : _newRule.ModuleName + "\\" + _newRule.Name;
-            ps.AddCommand(commandName, useLocalScope: true);
-            foreach (var p in RuleScript.Parameters(c, PolicyStore, CimSession)) ps.AddParameter(p.Key, p.Value);
-            ps.AddParameter("Confirm", new SwitchParameter(false)); // confirmed (or not asked) by this cmdlet's ShouldProcess
-            try
-            {
-                ps.Invoke();
-            }
-            catch (RuntimeException e)
-            {
-                WriteError(new ErrorRecord(e.ErrorRecord, e));
-                return false;
-            }
-            if (ps.Streams.Error.Count == 0) return true;
-            foreach (var e in ps.Streams.Error) WriteError(e);
-            return false;
+            return CallerCommand.Invoke(this, _newRule!, RuleScript.Parameters(c, PolicyStore, CimSession)); // confirmed (or not asked) by ShouldProcess
         }
 
         public void Dispose()

@@ -73,7 +73,7 @@ public class ErrorIdTests
                 if (!IsCatalogueId(id) && !fromMessage) problems.Add($"{Path.GetRelativePath(Module, file)}: id argument '{id}'");
             }
         }
-        Assert.True(calls >= 40, $"only {calls} ErrorRecord constructions found");
+        Assert.True(calls >= 30, $"only {calls} ErrorRecord constructions found");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
