@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Fw.Native;
+using Fw.Core;
 
 namespace Fw
 {
@@ -11,7 +12,7 @@ namespace Fw
     /// Runs on every Import-Module of Fw (PowerShell calls it again for each runspace that imports the
     /// module); the native set-up itself happens once per process. It finds fwcore, loads it and checks
     /// its ABI version. A failure does not fail the import: it is recorded and every Fw cmdlet reports it
-    /// as the terminating error "FwNativeLoadFailed" (so Get-Help and Get-Command still work).
+    /// as the terminating error FwNativeLoadFailed (ErrorIds.NativeLoadFailed; so Get-Help and Get-Command still work).
     /// </summary>
     public sealed class OnImportAndRemove : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -96,7 +97,7 @@ namespace Fw
             if (_loaded) return;
             var message = _failure ?? $"The Fw native library '{_expectedPath}' is not loaded.";
             cmdlet.ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException(message), "FwNativeLoadFailed", ErrorCategory.ResourceUnavailable, _expectedPath));
+                new InvalidOperationException(message), ErrorIds.NativeLoadFailed, ErrorCategory.ResourceUnavailable, _expectedPath));
         }
 
         /// <summary>

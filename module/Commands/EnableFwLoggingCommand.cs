@@ -119,7 +119,7 @@ namespace Fw.Commands
             if (Directory.Exists(file))
             {
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Path '{file}' is a folder; give the log file, e.g. '{System.IO.Path.Combine(file, "pfirewall.log")}'."),
-                    "FwLogPathIsFolder", ErrorCategory.InvalidArgument, file));
+                    ErrorIds.LogPathIsFolder, ErrorCategory.InvalidArgument, file));
             }
             if (!Directory.Exists(folder))
             {
@@ -135,7 +135,7 @@ namespace Fw.Commands
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
                 {
-                    WriteError(new ErrorRecord(e, "FwLogFolderNotCreated", ErrorCategory.WriteError, folder));
+                    WriteError(new ErrorRecord(e, ErrorIds.LogFolderNotCreated, ErrorCategory.WriteError, folder));
                     return false;
                 }
             }
@@ -152,7 +152,7 @@ namespace Fw.Commands
             catch (FwNativeException e)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException($"Cannot check that {Service} can write to '{folder}': {e.Message}", e),
-                    "FwLogFolderUnchecked", e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, folder));
+                    ErrorIds.LogFolderUnchecked, e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, folder));
                 return false;
             }
             if (canWrite)
@@ -169,7 +169,7 @@ namespace Fw.Commands
             catch (FwNativeException e)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException($"Cannot grant {Service} write access to '{folder}': {e.Message}", e),
-                    "FwLogFolderNotGranted", e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
+                    ErrorIds.LogFolderNotGranted, e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, folder));
                 return false;
             }
             WriteVerbose($"Granted {Service} ({LoggingPolicy.ServiceSid("MpsSvc")}) Modify on '{folder}'. Windows may need a restart " +
@@ -183,35 +183,24 @@ namespace Fw.Commands
 
         private bool SetProfiles(string? file)
         {
-            var command = InvokeCommand.GetCommand("Set-NetFirewallProfile", CommandTypes.Cmdlet | CommandTypes.Function | CommandTypes.Alias);
+            var command = CallerCommand.Find(this, "Set-NetFirewallProfile");
             if (command == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new CommandNotFoundException("Set-NetFirewallProfile is not available in this session (it comes with the Windows NetSecurity module). " +
                                                  "Use -WhatIf elsewhere, or on Windows: Import-Module NetSecurity."),
-                    "FwSetNetFirewallProfileMissing", ErrorCategory.ObjectNotFound, "Set-NetFirewallProfile"));
+                    ErrorIds.SetNetFirewallProfileMissing, ErrorCategory.ObjectNotFound, "Set-NetFirewallProfile"));
             }
-            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            // By name, in its own scope, module-qualified when it came from a module (as New-FwRuleFromDrop calls New-NetFirewallRule).
-            string name = string.IsNullOrEmpty(command!.ModuleName) ? command.Name : command.ModuleName + "\\" + command.Name;
-            ps.AddCommand(name, useLocalScope: true);
-            ps.AddParameter("Name", _profiles.ToArray());
-            ps.AddParameter("LogBlocked", "True");
-            if (LogAllowed) ps.AddParameter("LogAllowed", "True");
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumSizeKB))) ps.AddParameter("LogMaxSizeKilobytes", (ulong)MaximumSizeKB);
-            if (file != null) ps.AddParameter("LogFileName", file);
-            ps.AddParameter("Confirm", new SwitchParameter(false)); // confirmed (or not asked) by this cmdlet's ShouldProcess
-            try
+            var parameters = new List<KeyValuePair<string, object>>
             {
-                ps.Invoke();
-            }
-            catch (RuntimeException e)
-            {
-                WriteError(new ErrorRecord(e.ErrorRecord, e));
-                return false;
-            }
-            foreach (var e in ps.Streams.Error) WriteError(e);
-            return ps.Streams.Error.Count == 0;
+                new KeyValuePair<string, object>("Name", _profiles.ToArray()),
+                new KeyValuePair<string, object>("LogBlocked", "True"),
+            };
+            if (LogAllowed) parameters.Add(new KeyValuePair<string, object>("LogAllowed", "True"));
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumSizeKB)))
+                parameters.Add(new KeyValuePair<string, object>("LogMaxSizeKilobytes", (ulong)MaximumSizeKB));
+            if (file != null) parameters.Add(new KeyValuePair<string, object>("LogFileName", file));
+            return CallerCommand.Invoke(this, command!, parameters); // confirmed (or not asked) by this cmdlet's ShouldProcess
         }
     }
 }

@@ -155,7 +155,7 @@ namespace Fw.Commands
                     {
                         ThrowTerminatingError(new ErrorRecord(
                             new ArgumentException($"-After ({After:yyyy-MM-dd HH:mm:ss}) must be earlier than -Before ({Before:yyyy-MM-dd HH:mm:ss})."),
-                            "FwInvalidTimeWindow", ErrorCategory.InvalidArgument, After));
+                            ErrorIds.InvalidTimeWindow, ErrorCategory.InvalidArgument, After));
                     }
                     filter.SetTime(hasAfter ? After : (DateTime?)null, hasBefore ? Before : (DateTime?)null);
                 }
@@ -183,7 +183,7 @@ namespace Fw.Commands
                     string reason = e.Message;
                     var error = new ErrorRecord(
                         new ParameterBindingException($"Cannot use '{value}' for -{parameter}: {reason}", e),
-                        "FwInvalidFilterValue", ErrorCategory.InvalidArgument, value);
+                        ErrorIds.InvalidFilterValue, ErrorCategory.InvalidArgument, value);
                     error.ErrorDetails = new ErrorDetails($"Cannot use '{value}' for -{parameter}: {reason}");
                     ThrowTerminatingError(error);
                 }
@@ -281,7 +281,7 @@ namespace Fw.Commands
                 ThrowTerminatingError(new ErrorRecord(
                     new PSArgumentException("-Path is required on this system: there is no Windows Firewall log to read by default. " +
                                             $"Example: {MyInvocation.MyCommand.Name} -Path ./pfirewall.log"),
-                    "FwPathRequired", ErrorCategory.InvalidArgument, null));
+                    ErrorIds.PathRequired, ErrorCategory.InvalidArgument, null));
             }
             try
             {
@@ -449,7 +449,7 @@ namespace Fw.Commands
                 ErrorCategory.PermissionDenied => new UnauthorizedAccessException(message, inner),
                 _ => new IOException(message, inner),
             };
-            return new ErrorRecord(exception, "FwLogReadError", category, path);
+            return new ErrorRecord(exception, ErrorIds.LogReadError, category, path);
         }
     }
 }

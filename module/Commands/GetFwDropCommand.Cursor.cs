@@ -62,10 +62,10 @@ namespace Fw.Commands
             bool hasTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout));
             if (hasTimeout && !Wait.IsPresent)
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Timeout applies to -Wait only."),
-                    "FwTimeoutWithoutWait", ErrorCategory.InvalidArgument, Timeout));
+                    ErrorIds.TimeoutWithoutWait, ErrorCategory.InvalidArgument, Timeout));
             if (hasTimeout && Timeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-Timeout must be positive, not {Timeout}."),
-                    "FwInvalidTimeout", ErrorCategory.InvalidArgument, Timeout));
+                    ErrorIds.InvalidTimeout, ErrorCategory.InvalidArgument, Timeout));
         }
 
         private void ReadWithCursor(List<string> files)
@@ -78,7 +78,7 @@ namespace Fw.Commands
                 ThrowTerminatingError(new ErrorRecord(
                     new PSArgumentException($"{what} reads one log at a time, but the input names more than one " +
                                             $"({string.Join(", ", files)}). Run Get-FwDrop once per log, each with its own bookmark file."),
-                    "FwOneLogOnly", ErrorCategory.InvalidArgument, files));
+                    ErrorIds.OneLogOnly, ErrorCategory.InvalidArgument, files));
             }
             _cursorRan = true;
             string? bookmarkFile = Bookmark == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Bookmark);
@@ -177,12 +177,12 @@ namespace Fw.Commands
             }
             catch (BookmarkBusyException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkBusy", ErrorCategory.ResourceBusy, bookmarkFile));
+                ThrowTerminatingError(new ErrorRecord(e, ErrorIds.BookmarkBusy, ErrorCategory.ResourceBusy, bookmarkFile));
                 throw; // not reached
             }
             catch (BookmarkException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkInvalid", ErrorCategory.WriteError, bookmarkFile));
+                ThrowTerminatingError(new ErrorRecord(e, ErrorIds.BookmarkInvalid, ErrorCategory.WriteError, bookmarkFile));
                 throw;
             }
         }
@@ -196,7 +196,7 @@ namespace Fw.Commands
             }
             catch (BookmarkException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkInvalid", ErrorCategory.InvalidData, bookmarkFile));
+                ThrowTerminatingError(new ErrorRecord(e, ErrorIds.BookmarkInvalid, ErrorCategory.InvalidData, bookmarkFile));
                 throw;
             }
             if (previous == null)
@@ -209,7 +209,7 @@ namespace Fw.Commands
                 ThrowTerminatingError(new ErrorRecord(
                     new BookmarkException($"Bookmark '{bookmarkFile}' was written for the log '{previous.LogPath}', not '{path}'. " +
                                           "Use one bookmark file per log."),
-                    "FwBookmarkForeign", ErrorCategory.InvalidArgument, bookmarkFile));
+                    ErrorIds.BookmarkForeign, ErrorCategory.InvalidArgument, bookmarkFile));
             }
             WriteVerbose(string.Format(CultureInfo.InvariantCulture,
                 "Bookmark '{0}': continuing '{1}' after byte {2} (saved {3:yyyy-MM-dd HH:mm:ss} UTC by a run that delivered {4} record(s)).",
@@ -228,7 +228,7 @@ namespace Fw.Commands
             catch (BookmarkException e)
             {
                 if (quiet) return; // the pipeline is stopping: nothing can be reported
-                ThrowTerminatingError(new ErrorRecord(e, "FwBookmarkWriteFailed", ErrorCategory.WriteError, run.BookmarkFile));
+                ThrowTerminatingError(new ErrorRecord(e, ErrorIds.BookmarkWriteFailed, ErrorCategory.WriteError, run.BookmarkFile));
             }
             if (!quiet)
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Bookmark '{0}' saved: {1} record(s) delivered, next run continues after byte {2}.",

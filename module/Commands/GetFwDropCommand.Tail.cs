@@ -51,14 +51,14 @@ namespace Fw.Commands
         {
             if (TailMode && Bookmark != null)
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Tail cannot be combined with -Bookmark: a bookmark already says where to start."),
-                    "FwTailWithBookmark", ErrorCategory.InvalidArgument, Tail));
+                    ErrorIds.TailWithBookmark, ErrorCategory.InvalidArgument, Tail));
             bool hasDnsTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(DnsTimeout));
             if (hasDnsTimeout && !ResolveDns.IsPresent)
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-DnsTimeout applies to -ResolveDns only."),
-                    "FwDnsTimeoutWithoutResolveDns", ErrorCategory.InvalidArgument, DnsTimeout));
+                    ErrorIds.DnsTimeoutWithoutResolveDns, ErrorCategory.InvalidArgument, DnsTimeout));
             if (DnsTimeout <= TimeSpan.Zero || DnsTimeout > TimeSpan.FromMinutes(1))
                 ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-DnsTimeout must be more than 0 and at most 1 minute, not {DnsTimeout}."),
-                    "FwInvalidDnsTimeout", ErrorCategory.InvalidArgument, DnsTimeout));
+                    ErrorIds.InvalidDnsTimeout, ErrorCategory.InvalidArgument, DnsTimeout));
             if (ResolveDns.IsPresent) _dns = new DnsResolver(DnsTimeout);
             if (IncludeProcess.IsPresent) _processes = new ProcessLookup();
         }

@@ -50,7 +50,7 @@ namespace Fw.Commands
                     var category = e.IsNotFound ? ErrorCategory.ObjectNotFound
                         : e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidData;
                     WriteError(new ErrorRecord(new InvalidOperationException($"Cannot read the logging settings from '{full}': {e.Message}", e),
-                        "FwLoggingPolicyUnreadable", category, full));
+                        ErrorIds.LoggingPolicyUnreadable, category, full));
                     return;
                 }
             }
@@ -67,13 +67,13 @@ namespace Fw.Commands
                             "Windows registry. To see another computer's settings here, export its firewall policy keys there " +
                             @"(reg export HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy fw.reg) and run " +
                             "Get-FwLogging -Path fw.reg."),
-                        "FwNoFirewallPolicy", ErrorCategory.NotImplemented, null));
+                        ErrorIds.NoFirewallPolicy, ErrorCategory.NotImplemented, null));
                     return;
                 }
                 catch (FwNativeException e)
                 {
                     ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"Cannot read the firewall's logging settings: {e.Message}", e),
-                        "FwLoggingPolicyUnreadable", e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, null));
+                        ErrorIds.LoggingPolicyUnreadable, e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, null));
                     return;
                 }
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using Fw.Native;
+using Fw.Core;
 
 namespace Fw.Commands
 {
@@ -55,7 +56,7 @@ namespace Fw.Commands
             }
             catch (FwNativeException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, e.IsNotFound ? "FwRegistryUnavailable" : "FwRegistryReadError",
+                ThrowTerminatingError(new ErrorRecord(e, e.IsNotFound ? ErrorIds.RegistryUnavailable : ErrorIds.RegistryReadError,
                     e.IsNotFound ? ErrorCategory.NotImplemented : e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
                     Store)
                 {
@@ -81,7 +82,7 @@ namespace Fw.Commands
                         }
                         catch (FwNativeException e)
                         {
-                            WriteError(new ErrorRecord(e, "FwRuleFileError",
+                            WriteError(new ErrorRecord(e, ErrorIds.RuleFileError,
                                 e.IsNotFound ? ErrorCategory.ObjectNotFound : e.IsAccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
                                 file));
                         }
@@ -104,7 +105,7 @@ namespace Fw.Commands
                         string what = nul >= 0
                             ? $"position {System.Text.Encoding.UTF8.GetByteCount(text.Substring(0, nul)) + 1}: a NUL byte inside the rule string"
                             : "a NUL byte in the rule's name";
-                        WriteError(new ErrorRecord(new FormatException($"rule '{label}': {what}."), "FwRuleParseError", ErrorCategory.ParserError, s));
+                        WriteError(new ErrorRecord(new FormatException($"rule '{label}': {what}."), ErrorIds.RuleParseError, ErrorCategory.ParserError, s));
                         continue;
                     }
                     try
@@ -113,7 +114,7 @@ namespace Fw.Commands
                     }
                     catch (FwNativeException e)
                     {
-                        WriteError(new ErrorRecord(e, "FwRuleParseError", ErrorCategory.ParserError, s));
+                        WriteError(new ErrorRecord(e, ErrorIds.RuleParseError, ErrorCategory.ParserError, s));
                         continue;
                     }
                     Flush(null);
@@ -128,7 +129,7 @@ namespace Fw.Commands
             foreach (var d in _rules.TakeDiagnostics())
             {
                 var ex = new FormatException(d.Message);
-                WriteError(new ErrorRecord(ex, "FwRuleParseError", ErrorCategory.ParserError, string.IsNullOrEmpty(d.Name) ? (object?)file : d.Name));
+                WriteError(new ErrorRecord(ex, ErrorIds.RuleParseError, ErrorCategory.ParserError, string.IsNullOrEmpty(d.Name) ? (object?)file : d.Name));
             }
             int count = _rules.Count;
             for (; _emitted < count; _emitted++)
@@ -173,29 +174,29 @@ namespace Fw.Commands
                 if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
                 {
                     WriteError(new ErrorRecord(new ArgumentException($"'{given}' is not a file system path (provider {provider.Name})."),
-                        "FwRuleFileError", ErrorCategory.InvalidArgument, given));
+                        ErrorIds.RuleFileError, ErrorCategory.InvalidArgument, given));
                     return result;
                 }
                 foreach (var p in resolved)
                 {
                     if (Directory.Exists(p))
                         WriteError(new ErrorRecord(new ArgumentException($"Cannot read '{p}': it is a folder; give a .reg export or a text file of rule strings."),
-                            "FwRuleFileError", ErrorCategory.InvalidArgument, p));
+                            ErrorIds.RuleFileError, ErrorCategory.InvalidArgument, p));
                     else
                         result.Add(p);
                 }
                 if (resolved.Count == 0)
                     WriteError(new ErrorRecord(new ItemNotFoundException($"No rule file matches '{given}'."),
-                        "FwRuleFileError", ErrorCategory.ObjectNotFound, given));
+                        ErrorIds.RuleFileError, ErrorCategory.ObjectNotFound, given));
             }
             catch (ItemNotFoundException e)
             {
-                WriteError(new ErrorRecord(e, "FwRuleFileError", ErrorCategory.ObjectNotFound, given));
+                WriteError(new ErrorRecord(e, ErrorIds.RuleFileError, ErrorCategory.ObjectNotFound, given));
             }
             catch (Exception e) when (e is SessionStateException || e is ProviderInvocationException ||
                                       e is ArgumentException || e is NotSupportedException || e is IOException)
             {
-                WriteError(new ErrorRecord(e, "FwRuleFileError", ErrorCategory.InvalidArgument, given));
+                WriteError(new ErrorRecord(e, ErrorIds.RuleFileError, ErrorCategory.InvalidArgument, given));
             }
             result.Sort(StringComparer.Ordinal);
             return result;

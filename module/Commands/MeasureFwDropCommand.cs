@@ -1,10 +1,6 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
-using Fw.Core;
-using Fw.Native;
+using Fw.Core.Services;
 
 namespace Fw.Commands
 {
@@ -17,8 +13,7 @@ namespace Fw.Commands
     [OutputType(typeof(FwDropGroup))]
     public sealed class MeasureFwDropCommand : FwLogCommand
     {
-        private SafeSummaryHandle? _summary;
-        private ulong _records;
+        private DropSummary? _summary;
 
         /// <summary>The properties to group by, most significant first (up to 8). Default: Direction, Protocol, LocalPort.</summary>
         [Parameter]
@@ -34,22 +29,11 @@ namespace Fw.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            var distinct = GroupBy.Distinct().ToArray();
-            if (distinct.Length != GroupBy.Length)
-                ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException($"-GroupBy names a property more than once ({string.Join(", ", GroupBy)})."),
-                    "FwGroupByRepeated", ErrorCategory.InvalidArgument, GroupBy));
+            if (DropSummary.KeyProblem(GroupBy) is ServiceMessage repeated)
+                ThrowTerminatingError(repeated.ToErrorRecord()); // before the native library is needed
             base.BeginProcessing();
-            var keys = GroupBy.Select(k => (int)k).ToArray();
-            int rc = FwNative.fw_summary_new(out var summary, keys, (UIntPtr)(uint)keys.Length);
-            if (rc != (int)FwStatus.Ok)
-            {
-                summary.Dispose();
-                throw Ensure.LastError(rc);
-            }
-            _summary = summary;
-            Ensure.Success(FwNative.fw_summary_fields(summary, out var fields));
-            RecordFields = fields; // the reader types only what is counted
+            _summary = new DropSummary(GroupBy);
+            RecordFields = _summary.Fields; // the reader types only what is counted
         }
 
         /// <inheritdoc/>
@@ -58,15 +42,8 @@ namespace Fw.Commands
             foreach (var path in FilesToRead())
             {
                 if (_stopping) return;
-                ReadLog(path, 0, Count);
+                ReadLog(path, 0, _summary!.Add);
             }
-        }
-
-        private void Count(IntPtr records, int count)
-        {
-            if (count == 0) return;
-            Ensure.Success(FwNative.fw_summary_add(_summary!, records, (UIntPtr)(uint)count));
-            _records += (ulong)count;
         }
 
         /// <inheritdoc/>
@@ -75,16 +52,9 @@ namespace Fw.Commands
             try
             {
                 if (_summary == null || _stopping) return;
-                Ensure.Success(FwNative.fw_summary_finish(_summary, out var groups));
-                ulong n = groups.ToUInt64();
-                if (Top > 0 && (ulong)Top < n) n = (ulong)Top;
-                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} record(s) in {1} group(s).", _records, groups.ToUInt64()));
-                var converter = new RecordConverter(string.Empty);
-                for (ulong i = 0; i < n; i++)
-                {
-                    Ensure.Success(FwNative.fw_summary_group_get(_summary, (UIntPtr)i, out var g));
-                    WriteObject(ToGroup(converter, g));
-                }
+                var groups = _summary.Finish(Top);
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} record(s) in {1} group(s).", _summary.Records, _summary.Groups));
+                foreach (var g in groups) WriteObject(g);
             }
             finally
             {
@@ -93,54 +63,5 @@ namespace Fw.Commands
                 base.EndProcessing();
             }
         }
-
-        private unsafe FwDropGroup ToGroup(RecordConverter converter, FwSummaryGroup g)
-        {
-            var o = new FwDropGroup
-            {
-                Count = (long)Math.Min(g.Count, long.MaxValue),
-                Percent = _records == 0 ? 0 : 100.0 * g.Count / _records,
-                GroupBy = Array.ConvertAll(GroupBy, k => k.ToString()),
-                FirstSeen = g.FirstTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.FirstTime),
-                LastSeen = g.LastTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.LastTime),
-                Bytes = g.Bytes,
-            };
-            var names = new List<string>(GroupBy.Length);
-            foreach (var key in GroupBy)
-            {
-                object? value;
-                switch (key)
-                {
-                    case FwDropKey.Action: value = o.Action = RecordConverter.ActionName(g.Action); break;
-                    case FwDropKey.Protocol: value = o.Protocol = g.Protocol == FwNative.Absent ? null : RecordConverter.ProtocolName(g.Protocol); break;
-                    case FwDropKey.SourceAddress: value = o.SourceAddress = converter.Address(&g.Src); break;
-                    case FwDropKey.DestinationAddress: value = o.DestinationAddress = converter.Address(&g.Dst); break;
-                    case FwDropKey.SourcePort: value = o.SourcePort = Port(g.SrcPort); break;
-                    case FwDropKey.DestinationPort: value = o.DestinationPort = Port(g.DstPort); break;
-                    case FwDropKey.LocalAddress: value = o.LocalAddress = converter.Address(&g.Local); break;
-                    case FwDropKey.LocalPort: value = o.LocalPort = Port(g.LocalPort); break;
-                    case FwDropKey.RemoteAddress: value = o.RemoteAddress = converter.Address(&g.Remote); break;
-                    case FwDropKey.RemotePort: value = o.RemotePort = Port(g.RemotePort); break;
-                    case FwDropKey.IcmpType: value = o.IcmpType = Port(g.IcmpType); break;
-                    case FwDropKey.ProcessId: value = o.ProcessId = g.Pid >= 0 && g.Pid <= int.MaxValue ? (int)g.Pid : (int?)null; break;
-                    case FwDropKey.Hour: value = o.Hour = g.Hour == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.Hour); break;
-                    case FwDropKey.Direction:
-                        o.Direction = RecordConverter.DirectionName(g.Path);
-                        value = o.Direction ?? RecordConverter.PathName(g.Path);
-                        break;
-                    default: value = null; break;
-                }
-                names.Add(value switch
-                {
-                    null => "-",
-                    DateTime t => t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "-",
-                });
-            }
-            o.Name = string.Join(", ", names);
-            return o;
-        }
-
-        private static int? Port(int v) => v < 0 ? (int?)null : v;
     }
 }

@@ -20,6 +20,26 @@ namespace Fw.Native
         IterOver = -31,
     }
 
+    /// <summary>
+    /// An owned fwcore object (fw_reader*, fw_ruleset*, ...): null is invalid, and release calls the object's own
+    /// fw_*_free. Each object type is a sealed subclass, so P/Invoke signatures stay typed (out SafeReaderHandle).
+    /// </summary>
+    internal abstract class FwHandle : SafeHandle
+    {
+        protected FwHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        /// <summary>Frees the object (fw_*_free accepts only its own type).</summary>
+        protected abstract void Free(IntPtr handle);
+
+        protected sealed override bool ReleaseHandle()
+        {
+            Free(handle);
+            return true;
+        }
+    }
+
     /// <summary>fw_error_class.</summary>
     internal enum FwErrorClass
     {

@@ -38,15 +38,9 @@ namespace Fw.Native
     }
 
     /// <summary>Owns an fw_cursor*; frees it with fw_cursor_free.</summary>
-    internal sealed class SafeCursorHandle : SafeHandle
+    internal sealed class SafeCursorHandle : FwHandle
     {
-        public SafeCursorHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_cursor_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_cursor_free(handle);
     }
 
     internal static partial class FwNative

@@ -102,27 +102,15 @@ namespace Fw.Native
     }
 
     /// <summary>Owns an fw_filter*; frees it with fw_filter_free.</summary>
-    internal sealed class SafeFilterHandle : SafeHandle
+    internal sealed class SafeFilterHandle : FwHandle
     {
-        public SafeFilterHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_filter_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_filter_free(handle);
     }
 
     /// <summary>Owns an fw_reader*; frees it with fw_reader_free.</summary>
-    internal sealed class SafeReaderHandle : SafeHandle
+    internal sealed class SafeReaderHandle : FwHandle
     {
-        public SafeReaderHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_reader_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_reader_free(handle);
     }
 
     internal static partial class FwNative

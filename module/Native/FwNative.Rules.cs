@@ -95,27 +95,15 @@ namespace Fw.Native
     }
 
     /// <summary>Owns an fw_ruleset*; frees it with fw_ruleset_free.</summary>
-    internal sealed class SafeRulesetHandle : SafeHandle
+    internal sealed class SafeRulesetHandle : FwHandle
     {
-        public SafeRulesetHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_ruleset_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_ruleset_free(handle);
     }
 
     /// <summary>Owns an fw_evaluation*; frees it with fw_evaluation_free.</summary>
-    internal sealed class SafeEvaluationHandle : SafeHandle
+    internal sealed class SafeEvaluationHandle : FwHandle
     {
-        public SafeEvaluationHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_evaluation_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_evaluation_free(handle);
     }
 
     internal static partial class FwNative

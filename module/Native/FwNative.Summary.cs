@@ -30,15 +30,9 @@ namespace Fw.Native
     }
 
     /// <summary>Owns an fw_summary*; frees it with fw_summary_free.</summary>
-    internal sealed class SafeSummaryHandle : SafeHandle
+    internal sealed class SafeSummaryHandle : FwHandle
     {
-        public SafeSummaryHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_summary_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_summary_free(handle);
     }
 
     internal static partial class FwNative

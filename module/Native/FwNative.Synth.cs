@@ -58,15 +58,9 @@ namespace Fw.Native
     }
 
     /// <summary>Owns an fw_synth*; frees it with fw_synth_free.</summary>
-    internal sealed class SafeSynthHandle : SafeHandle
+    internal sealed class SafeSynthHandle : FwHandle
     {
-        public SafeSynthHandle() : base(IntPtr.Zero, true) { }
-        public override bool IsInvalid => handle == IntPtr.Zero;
-        protected override bool ReleaseHandle()
-        {
-            FwNative.fw_synth_free(handle);
-            return true;
-        }
+        protected override void Free(IntPtr handle) => FwNative.fw_synth_free(handle);
     }
 
     internal static partial class FwNative

@@ -179,7 +179,7 @@ namespace Fw.Core.Filter
             catch (FilterException e)
             {
                 string message = $"Cannot push -Filter down: {e.Message}";
-                var error = new ErrorRecord(new ArgumentException(message), "FwFilterNotSupported", ErrorCategory.InvalidArgument, filter)
+                var error = new ErrorRecord(new ArgumentException(message), ErrorIds.FilterNotSupported, ErrorCategory.InvalidArgument, filter)
                 {
                     ErrorDetails = new ErrorDetails(message),
                 };
