@@ -268,35 +268,6 @@ public sealed class BookmarkTests
     }
 
     [Fact]
-    public void Two_concurrent_runs_never_report_a_record_twice()
-    {
-        using var log = new RotatingLog();
-        log.Append(5);
-        // Run A follows for 4 s holding the bookmark; run B starts meanwhile and must not read anything.
-        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
-        using var a = PowerShell.Create(iss);
-        a.AddScript("Import-Module $args[0]; Get-FwDrop -Path $args[1] -Bookmark $args[2] -Wait -Timeout 00:00:04")
-            .AddArgument(PsSession.ManifestPath).AddArgument(log.Path).AddArgument(log.Bookmark);
-        var outputA = new PSDataCollection<PSObject>();
-        var runA = a.BeginInvoke<PSObject, PSObject>(null, outputA);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (outputA.Count < 5 && DateTime.UtcNow < deadline) Thread.Sleep(50);
-        Assert.Equal(5, outputA.Count);
-
-        using var ps = PsSession.Open();
-        var b = Run(ps, log);
-        Assert.NotNull(b.Terminating);
-        Assert.Equal("FwBookmarkBusy,Fw.Commands.GetFwDropCommand", b.Terminating!.ErrorRecord.FullyQualifiedErrorId);
-        Assert.Empty(b.Output);
-
-        log.Append(3); // A sees these while following
-        a.EndInvoke(runA);
-        Assert.Equal(RotatingLog.Range(1, 8), outputA.Select(o => (int)o.P("SourcePort")!).ToList());
-        log.Append(1);
-        Assert.Equal(new List<int> { 9 }, RotatingLog.Ports(Run(ps, log).AssertNoErrors()));
-    }
-
-    [Fact]
     public void A_downstream_failure_on_a_record_delivers_that_record_again_next_time()
     {
         using var log = new RotatingLog();
@@ -308,32 +279,6 @@ public sealed class BookmarkTests
         Assert.Equal(RotatingLog.Range(1, 5), RotatingLog.Ports(r));
         var next = Run(ps, log).AssertNoErrors();
         Assert.Equal(RotatingLog.Range(6, 10), RotatingLog.Ports(next));
-    }
-
-    [Fact]
-    public void Stopping_a_run_midway_loses_and_repeats_nothing()
-    {
-        using var log = new RotatingLog();
-        log.Append(60_000);
-        var iss = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
-        using var ps1 = PowerShell.Create(iss);
-        ps1.AddScript("Import-Module $args[0]; Get-FwDrop -Path $args[1] -Bookmark $args[2]")
-            .AddArgument(PsSession.ManifestPath).AddArgument(log.Path).AddArgument(log.Bookmark);
-        var first = new PSDataCollection<PSObject>();
-        var async = ps1.BeginInvoke<PSObject, PSObject>(null, first);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (first.Count < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(5);
-        ps1.Stop();
-        Assert.Equal(PSInvocationState.Stopped, ps1.InvocationStateInfo.State);
-        int got = first.Count;
-        Assert.InRange(got, 1000, 59_999); // really stopped in the middle
-
-        string saved = File.Exists(log.Bookmark) ? File.ReadAllText(log.Bookmark) : "(none)";
-        using var ps = PsSession.Open();
-        var rest = Run(ps, log).AssertNoErrors();
-        Assert.True(got + rest.Output.Count == 60_000, $"first run {got}, second {rest.Output.Count}; bookmark after the stop: {saved}");
-        var all = first.Select(o => (int)o.P("SourcePort")!).Concat(RotatingLog.Ports(rest)).ToList();
-        Assert.Equal(RotatingLog.Range(1, 60_000), all);
     }
 
     [Fact]
