@@ -267,4 +267,16 @@ Describe 'New-FwRuleFromDrop input and errors' -Tag 'RuleFromDrop' {
         @($lines -match '^Created\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+192\.168\.10\.0/24\s+3\s*$').Count | Should -Be 1
         @($lines -match '^OutOfScope\s+Inbound\s+TCP\s+49154 \(RPC\?\)\s+\(10\.9\.9\.9\)').Count | Should -Be 1
     }
+
+    It 'the help documents every parameter, with the Director, scheduled-task and Invoke-Command examples' {
+        $h = Get-Help New-FwRuleFromDrop -Full
+        $h.Synopsis | Should -Match 'allow rules'
+        $titles = @($h.examples.example.title)
+        foreach ($t in 'Director', 'scheduled task', 'Invoke-Command') { @($titles -match [regex]::Escape($t)).Count | Should -BeGreaterThan 0 -Because "an example about $t" }
+        $documented = @($h.parameters.parameter.name)
+        $actual = @((Get-Command New-FwRuleFromDrop).Parameters.Values |
+                Where-Object { -not [System.Management.Automation.Cmdlet]::CommonParameters.Contains($_.Name) -and $_.Name -notin 'WhatIf', 'Confirm' } | ForEach-Object Name)
+        $actual.Count | Should -BeGreaterThan 0
+        $actual | ForEach-Object { $documented | Should -Contain $_ }
+    }
 }
