@@ -37,3 +37,24 @@ function Import-FwNetSecurityStandIn {
 # process path is dotnet's; $PSHOME holds pwsh itself).
 $script:FwPwsh = @('pwsh.exe', 'pwsh', 'powershell.exe') | ForEach-Object { [System.IO.Path]::Combine($PSHOME, $_) } |
     Where-Object { [System.IO.File]::Exists($_) } | Select-Object -First 1
+
+# Writes a .reg export as `reg export` does (UTF-16LE with a BOM): the header, one key, "name"="data" lines with
+# \ and " escaped, then $Extra lines. $Rule: an ordered dictionary of value name -> rule string. Returns the path.
+function New-FwTestRegExport {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Rule,
+        [string] $Key = 'HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules',
+        [string[]] $Extra = @()
+    )
+    $escape = { param($s) $s.Replace('\', '\\').Replace('"', '\"') }
+    $lines = @('Windows Registry Editor Version 5.00', '', "[$Key]")
+    foreach ($name in $Rule.Keys) { $lines += '"{0}"="{1}"' -f (& $escape $name), (& $escape $Rule[$name]) }
+    $lines += $Extra
+    [System.IO.File]::WriteAllText($Path, (($lines -join "`r`n") + "`r`n`r`n"), [System.Text.UnicodeEncoding]::new($false, $true))
+    (Resolve-Path -LiteralPath $Path).Path
+}
+
+# The rule strings of tests/data/rules/reference-rules.txt (formats.md section 4.3), in order.
+$script:FwReferenceRuleStrings = @([System.IO.File]::ReadAllLines([System.IO.Path]::Combine($FwRepo, 'tests', 'data', 'rules', 'reference-rules.txt')) |
+        Where-Object { $_ -cmatch '^[vV]' })
