@@ -1,3 +1,2 @@
 global using System.Management.Automation;
-global using Fw.Tests.Harness;
 global using Xunit;

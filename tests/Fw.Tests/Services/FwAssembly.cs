@@ -8,7 +8,7 @@ namespace Fw.Tests.Services;
 
 /// <summary>
 /// The services are tested without a runspace, straight against bin/Fw.dll: the assembly is loaded from the repository's
-/// bin/ (as Import-Module does, so the hosted-engine tests share it) and fwcore beside it (bin/&lt;rid&gt;/), through
+/// bin/ (as Import-Module does) and fwcore beside it (bin/&lt;rid&gt;/), through
 /// the module's own loader.
 /// </summary>
 internal static class FwAssembly
