@@ -407,49 +407,56 @@ FW_SCAN_INLINE unsigned low_bytes16(const char *p) noexcept {
     return m;
 #endif
 }
-
-// The length of the field at p: the bytes before the first one <= ' ', within
-// 64 bytes. 0 when the field is empty or longer.
-FW_SCAN_INLINE std::size_t plain_field_length(const char *p) noexcept {
-    unsigned m = low_bytes16(p);
-    if (m != 0) [[likely]]
-        return detail::ctz64(m);
-    for (std::size_t k = 16; k < 64; k += 16)
-        if ((m = low_bytes16(p + k)) != 0) return k + detail::ctz64(m);
-    return 0;
-}
 } // namespace
 
 namespace {
-// Where each field of a plain line starts and how long it is, walking it field
-// by field: one 16-byte load finds a field's end. Returns the end of the last
-// field, or nullptr when the line is not plain up to there.
+// Bit i set when p[i] <= ' ', for the 64 bytes at p: four loads that do not
+// depend on where fields end, so a line's masks are found in parallel.
+FW_SCAN_INLINE std::uint64_t low_bytes64(const char *p) noexcept {
+    return std::uint64_t{low_bytes16(p)} | (std::uint64_t{low_bytes16(p + 16)} << 16) |
+           (std::uint64_t{low_bytes16(p + 32)} << 32) | (std::uint64_t{low_bytes16(p + 48)} << 48);
+}
+
+// Where each field of a plain line starts and how long it is. The field ends
+// come from the 64-byte masks one set bit at a time, so finding the next field
+// waits on one bit operation, not on a load at the previous field's end.
+// Returns the end of the last field, or nullptr when the line is not plain up
+// to there.
 template <std::size_t Columns>
-FW_SCAN_INLINE const char *walk_plain(const char *p, const char *(&start)[column_count],
+FW_SCAN_INLINE const char *walk_plain(const char *line, const char *(&start)[column_count],
                                       std::uint32_t (&size)[column_count]) noexcept {
+    std::size_t block = 0;                // offset of the mask's block in the line
+    std::uint64_t stops = low_bytes64(line); // bytes <= ' ' of the block not passed yet
+    std::size_t begin = 0;                // where the current field starts
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 18
 #endif
     for (std::size_t i = 0; i < Columns; ++i) {
-        const unsigned m = low_bytes16(p);
-        const std::size_t k = m != 0 ? detail::ctz64(m) : plain_field_length(p);
-        if (k == 0) return nullptr; // an empty field (a space or a control byte first), or one over 63 bytes
-        start[i] = p;
-        size[i] = static_cast<std::uint32_t>(k);
-        p += k;
+        while (stops == 0) {
+            block += 64;
+            if (block >= plain_line_max) return nullptr;
+            stops = low_bytes64(line + block);
+        }
+        const std::size_t end = block + detail::ctz64(stops);
+        stops &= stops - 1;
+        // An empty field: a space, a line end or a control byte where a field should start.
+        if (end <= begin) return nullptr;
+        start[i] = line + begin;
+        size[i] = static_cast<std::uint32_t>(end - begin);
         if (i + 1 < Columns) {
-            if (*p != ' ') return nullptr; // a line end too early, a control byte, or more than one space
-            ++p;
+            if (line[end] != ' ') return nullptr; // a line end too early, or a control byte
+            begin = end + 1;
+        } else {
+            begin = end;
         }
     }
-    return p;
+    return line + begin;
 }
 } // namespace
 
 const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
                             bool &passed) noexcept {
-    static_assert(plain_line_max >= 18 * 64 && plain_readable >= plain_line_max + 128,
-                  "each field is at most 63 bytes; loads go up to 64 bytes past a field's start");
+    static_assert(plain_readable >= plain_line_max + 128, "masks are loaded up to 64 bytes past plain_line_max");
     const char *start[column_count];
     std::uint32_t size[column_count];
     constexpr auto pid = static_cast<std::size_t>(column::pid);
