@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -140,12 +141,14 @@ std::string some_log(std::mt19937_64 &rng, std::size_t lines) {
     if (rng() % 3 != 0) text += std::string(header18) + "\r\n";
     else pid = rng() % 2 == 0; // no header: 17 or 18 columns, as the lines come
     const std::string eol = rng() % 2 == 0 ? "\r\n" : "\n";
+    std::size_t reordered_until = SIZE_MAX; // lines under a reordered header (every one malformed) are few
     for (std::size_t i = 0; i < lines; ++i) {
+        if (i == reordered_until) text += std::string(header18) + eol, pid = true;
         if (rng() % 2000 == 0) {
             switch (rng() % 4) {
             case 0: text += std::string(header18) + eol, pid = true; break;
             case 1: text += std::string(header17) + eol, pid = false; break;
-            case 2: text += std::string(header_reordered) + eol, pid = true; break;
+            case 2: text += std::string(header_reordered) + eol, pid = true, reordered_until = i + 50; break;
             default: text += std::string(1 + rng() % 200, '\0'); break; // NUL padding
             }
         }
@@ -190,7 +193,7 @@ TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record 
             CAPTURE(round, lines, v.name);
             const auto general = read_everything(file.path(), options(false));
             const auto plain = read_everything(file.path(), options(true));
-            CHECK(general.size() > lines / 3);
+            if (v.action == nullptr) CHECK(general.size() > lines / 2); // most lines are records
             REQUIRE(general.size() == plain.size());
             for (std::size_t i = 0; i < general.size(); ++i) {
                 CAPTURE(i);
