@@ -243,42 +243,14 @@ FW_SCAN_INLINE std::string_view field_text(const char *line, std::size_t n, cons
         while (e > b && line[e - 1] == ' ') --e;
     return {line + b, e - b};
 }
-} // namespace
-
-int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
-    int last = -1;
-    for (const auto &m : field_map) {
-        if ((wanted & m.bit) == 0) continue;
-        for (auto c = static_cast<unsigned>(m.first); c <= static_cast<unsigned>(m.last); ++c)
-            last = std::max<int>(last, lay.index[c]);
-    }
-    return last;
-}
-
-std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
-                                  fw_record &r, date_cache *cache, std::uint32_t wanted,
-                                  const char *readable_end) noexcept {
-    if (wanted == FW_FIELDS_ALL) {
-        // (layout's == calls memcmp: compared here as words)
-        auto same = [](const layout &a, const layout &b) noexcept {
-            static_assert(sizeof(layout) == column_count + 1 && column_count >= 16);
-            std::uint64_t x[2], y[2];
-            std::memcpy(x, a.index.data(), 16);
-            std::memcpy(y, b.index.data(), 16);
-            return x[0] == y[0] && x[1] == y[1] && a.index[16] == b.index[16] && a.index[17] == b.index[17] &&
-                   a.fields == b.fields;
-        };
-        if (f.count == 18 && same(lay, standard18)) return type_every_column<18>(line, n, f, lay, r, cache, readable_end);
-        if (f.count == 17 && same(lay, standard17)) return type_every_column<17>(line, n, f, lay, r, cache, readable_end);
-        return type_every_column<0>(line, n, f, lay, r, cache, readable_end);
-    }
-    // Each column's text when it is read ("-" when the layout has no such column).
-    const std::size_t count = f.count < max_fields ? f.count : max_fields;
-    const char *const end = readable_end != nullptr ? readable_end : line + n;
-    auto at = [&](column c) noexcept -> std::string_view { return field_text(line, n, f, count, lay, c); };
+// The columns of `wanted` into r, the others absent; at(c) is column c's text.
+// Returns the first typed column that is malformed, if any.
+template <class At>
+FW_SCAN_INLINE std::optional<column> type_columns(At at, std::uint32_t wanted, fw_record &r, date_cache *cache,
+                                                  const char *end) noexcept {
     auto want = [&](std::uint32_t bit) { return (wanted & bit) != 0; };
     r.time = FW_NO_TIME;
-    if (want(FW_FIELDS_TIME) && (lay.has(column::date) || lay.has(column::time)))
+    if (want(FW_FIELDS_TIME))
         if (!(cache != nullptr ? parse_date_time(at(column::date), at(column::time), r.time, *cache)
                                : parse_date_time(at(column::date), at(column::time), r.time)))
             return column::date;
@@ -320,6 +292,41 @@ std::optional<column> type_record(const char *line, std::size_t n, const field_i
     r.pid = FW_ABSENT;
     if (want(FW_FIELDS_PID) && !number_into(at(column::pid), INT64_MAX, r.pid, end)) return column::pid;
     return std::nullopt;
+}
+} // namespace
+
+int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept {
+    int last = -1;
+    for (const auto &m : field_map) {
+        if ((wanted & m.bit) == 0) continue;
+        for (auto c = static_cast<unsigned>(m.first); c <= static_cast<unsigned>(m.last); ++c)
+            last = std::max<int>(last, lay.index[c]);
+    }
+    return last;
+}
+
+std::optional<column> type_record(const char *line, std::size_t n, const field_index &f, const layout &lay,
+                                  fw_record &r, date_cache *cache, std::uint32_t wanted,
+                                  const char *readable_end) noexcept {
+    if (wanted == FW_FIELDS_ALL) {
+        // (layout's == calls memcmp: compared here as words)
+        auto same = [](const layout &a, const layout &b) noexcept {
+            static_assert(sizeof(layout) == column_count + 1 && column_count >= 16);
+            std::uint64_t x[2], y[2];
+            std::memcpy(x, a.index.data(), 16);
+            std::memcpy(y, b.index.data(), 16);
+            return x[0] == y[0] && x[1] == y[1] && a.index[16] == b.index[16] && a.index[17] == b.index[17] &&
+                   a.fields == b.fields;
+        };
+        if (f.count == 18 && same(lay, standard18)) return type_every_column<18>(line, n, f, lay, r, cache, readable_end);
+        if (f.count == 17 && same(lay, standard17)) return type_every_column<17>(line, n, f, lay, r, cache, readable_end);
+        return type_every_column<0>(line, n, f, lay, r, cache, readable_end);
+    }
+    // Each column's text when it is read ("-" when the layout has no such column).
+    const std::size_t count = f.count < max_fields ? f.count : max_fields;
+    const char *const end = readable_end != nullptr ? readable_end : line + n;
+    return type_columns([&](column c) noexcept { return field_text(line, n, f, count, lay, c); }, wanted, r, cache,
+                        end);
 }
 
 namespace {
@@ -385,5 +392,95 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
     return std::nullopt;
 }
 } // namespace
+
+namespace {
+// Bit i set when p[i] <= ' ' (a space, a line end, NUL, a tab or another
+// control byte), for the 16 bytes at p.
+FW_SCAN_INLINE unsigned low_bytes16(const char *p) noexcept {
+#ifdef FW_SCAN_SSE2
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v, _mm_set1_epi8(' ')), _mm_setzero_si128())));
+#else
+    unsigned m = 0;
+    for (unsigned i = 0; i < 16; ++i) m |= unsigned{static_cast<unsigned char>(p[i]) <= ' '} << i;
+    return m;
+#endif
+}
+} // namespace
+
+namespace {
+// Bit i set when p[i] <= ' ', for the 64 bytes at p: four loads that do not
+// depend on where fields end, so a line's masks are found in parallel.
+FW_SCAN_INLINE std::uint64_t low_bytes64(const char *p) noexcept {
+    return std::uint64_t{low_bytes16(p)} | (std::uint64_t{low_bytes16(p + 16)} << 16) |
+           (std::uint64_t{low_bytes16(p + 32)} << 32) | (std::uint64_t{low_bytes16(p + 48)} << 48);
+}
+
+// Where each field of a plain line starts and how long it is. The field ends
+// come from the 64-byte masks one set bit at a time, so finding the next field
+// waits on one bit operation, not on a load at the previous field's end.
+// Returns the end of the last field, or nullptr when the line is not plain up
+// to there.
+template <std::size_t Columns>
+FW_SCAN_INLINE const char *walk_plain(const char *line, const char *(&start)[column_count],
+                                      std::uint32_t (&size)[column_count]) noexcept {
+    std::size_t block = 0;                // offset of the mask's block in the line
+    std::uint64_t stops = low_bytes64(line); // bytes <= ' ' of the block not passed yet
+    std::size_t begin = 0;                // where the current field starts
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 18
+#endif
+    for (std::size_t i = 0; i < Columns; ++i) {
+        while (stops == 0) {
+            block += 64;
+            if (block >= plain_line_max) return nullptr;
+            stops = low_bytes64(line + block);
+        }
+        const std::size_t end = block + detail::ctz64(stops);
+        stops &= stops - 1;
+        // An empty field: a space, a line end or a control byte where a field should start.
+        if (end <= begin) return nullptr;
+        start[i] = line + begin;
+        size[i] = static_cast<std::uint32_t>(end - begin);
+        if (i + 1 < Columns) {
+            if (line[end] != ' ') return nullptr; // a line end too early, or a control byte
+            begin = end + 1;
+        } else {
+            begin = end;
+        }
+    }
+    return line + begin;
+}
+} // namespace
+
+const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
+                            bool &passed) noexcept {
+    static_assert(plain_readable >= plain_line_max + 128, "masks are loaded up to 64 bytes past plain_line_max");
+    const char *start[column_count];
+    std::uint32_t size[column_count];
+    constexpr auto pid = static_cast<std::size_t>(column::pid);
+    start[pid] = absent_field.data(); // a 17-column line has none
+    size[pid] = 1;
+    const char *p = how.pid ? walk_plain<18>(line, start, size) : walk_plain<17>(line, start, size);
+    if (p == nullptr) return nullptr;
+    while (*p == ' ' && p < line + plain_line_max) ++p; // spaces after the last field are no field
+    if (*p == '\r') ++p;
+    if (*p != '\n' || p >= line + plain_line_max) return nullptr;
+    auto at = [&](column c) noexcept {
+        const auto i = static_cast<std::size_t>(c);
+        return std::string_view(start[i], size[i]);
+    };
+    const char *const readable = line + plain_readable;
+    if (how.actions != ~std::uint32_t{0}) {
+        // The filter's only test: a rejected line is counted, not typed (as record_line does).
+        if ((how.actions & (1u << parse_action(at(column::action), readable))) == 0) {
+            passed = false;
+            return p;
+        }
+    }
+    passed = true;
+    return type_columns(at, how.wanted, r, &cache, readable) ? nullptr : p;
+}
 
 } // namespace fw::log

@@ -445,6 +445,30 @@ inline constexpr std::size_t ipv4_readable = 20;
                                                 std::uint32_t wanted = FW_FIELDS_ALL,
                                                 const char *readable_end = nullptr) noexcept;
 
+// The fast path for the lines the firewall writes: the columns of
+// layout::standard(pid) in order, each separated from the next by one space,
+// ended by "\n" or "\r\n" (spaces before it allowed), with no control byte
+// (NUL, tab, lone '\r') anywhere. Such a line is typed in one pass that finds
+// each field's end as it goes, with no field index. Anything else (a header,
+// another shape, a malformed typed column, a line longer than
+// plain_line_max) is left to stage 1 and type_record, which read it and say
+// why: the fast path never rejects, it only declines.
+struct plain_options {
+    bool pid = true;                         // 18 columns (with pid), else 17
+    std::uint32_t wanted = FW_FIELDS_ALL;    // fw_record_fields to type (as type_record)
+    std::uint32_t actions = ~std::uint32_t{0}; // the action filter: bit a set passes action a
+};
+inline constexpr std::size_t plain_line_max = 18 * 64;
+// Bytes that must be readable from the line's start (the loads of the last
+// fields and of their parsers stay below this).
+inline constexpr std::size_t plain_readable = plain_line_max + 128;
+// Returns the '\n' that ends the line, or nullptr when the fast path declines
+// it (then out, and passed, are unspecified). passed: false when the action
+// filter rejected the line (out is then not typed). line must have
+// plain_readable bytes readable.
+[[nodiscard]] const char *type_plain_line(const char *line, const plain_options &how, fw_record &out,
+                                          date_cache &cache, bool &passed) noexcept;
+
 // The highest layout position type_record reads for `wanted`, or -1.
 [[nodiscard]] int last_typed_position(const layout &lay, std::uint32_t wanted) noexcept;
 

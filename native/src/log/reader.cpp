@@ -55,6 +55,7 @@ reader::reader(io::mapped_file file, reader_options options)
     : file_(std::move(file)), filter_(std::move(options.filt)),
       batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
+    plain_allowed_ = options.plain_path;
     filter_.lift_expression();
     filtering_ = !filter_.empty();
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
@@ -81,6 +82,7 @@ reader::reader(io::mapped_file file, reader_options options)
         buffer_.resize(buffer_size + scan_padding, ' ');
         buffer_base_ = next_src_ = stats_.position = options.start_offset;
         file_.unmap();
+        choose_plain();
         return;
     }
 
@@ -146,6 +148,19 @@ reader::reader(io::mapped_file file, reader_options options)
     // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
     // service from truncating or replacing the log, so it must not outlive the constructor.
     file_.unmap();
+    choose_plain();
+}
+
+void reader::choose_plain() noexcept {
+    // Before any '#Fields:' line a line may have 17 or 18 columns: the fast path tries 18 (Windows 10 and
+    // later), stage 1 takes the others.
+    const bool standard = !have_header_ || layout_ == standard18 || layout_ == standard17;
+    const bool only_action = !(checks_.protocol || checks_.src || checks_.dst || checks_.src_port ||
+                               checks_.dst_port || checks_.path || checks_.time || checks_.expr);
+    plain_on_ = plain_allowed_ && standard && only_action;
+    plain_.pid = !have_header_ || layout_.has(column::pid);
+    plain_.wanted = typed_;
+    plain_.actions = checks_.action ? filter_.actions : ~std::uint32_t{0};
 }
 
 void reader::add_nuls(std::size_t n) noexcept {
@@ -208,6 +223,7 @@ void reader::header_line(const char *line, std::size_t n, bool counted) {
     have_header_ = true;
     need_ = fields_needed(layout_);
     stats_.has_pid = lay->has(column::pid) ? 1 : 0;
+    choose_plain();
 }
 
 std::size_t reader::fields_needed(const layout &lay) const noexcept {
@@ -351,6 +367,32 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
             if (w.base + w.scale * pos >= prefix_end_) add_nuls(z);
             pos += z;
             continue;
+        }
+        if (plain_on_ && w.readable_end - p >= static_cast<std::ptrdiff_t>(plain_readable) && *p != '#' &&
+            w.base + w.scale * pos >= prefix_end_) {
+            // A line as the firewall writes it: typed in one pass, or left to stage 1 below.
+            if (batch_len_ == batch_.size())
+                batch_.resize(std::min<std::size_t>(batch_size_, 2 * batch_.size()));
+            fw_record &r = batch_[batch_len_];
+            bool passed = false;
+            const char *e = type_plain_line(p, plain_, r, dates_, passed);
+            if (e != nullptr && e < end) {
+                cur_line_ = ++line_no_;
+                const std::uint64_t offset = w.base + w.scale * pos;
+                pos = static_cast<std::size_t>(e - d) + 1;
+                position = w.base + w.scale * pos;
+                ++stats_.lines;
+                ++stats_.records;
+                if (!have_header_) stats_.has_pid = 1; // (standard18, as record_line picks it)
+                if (passed) {
+                    r.offset = offset;
+                    r.line = cur_line_;
+                    ++stats_.matched;
+                    ++batch_len_;
+                    batch_full_ = batch_len_ >= batch_size_;
+                }
+                continue;
+            }
         }
         std::size_t n = 0;
         const char *e = scan_line<Hw>(p, end, w.readable_end, fields_, need, n);

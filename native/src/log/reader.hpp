@@ -30,6 +30,9 @@ struct reader_options {
     filter filt;
     // Use POPCNT/BMI1 when the CPU has them (false: the baseline code, for tests).
     bool cpu_features = true;
+    // Type the lines the firewall writes in one pass (type_plain_line; false: stage 1 and type_record for
+    // every line, for tests).
+    bool plain_path = true;
     // fw_record_fields to type (FW_FIELDS_ALL: every one).
     std::uint32_t fields = FW_FIELDS_ALL;
     // Read up to this file offset only (a line start, or past the end: the whole file). parallel_reader
@@ -116,6 +119,7 @@ private:
     bool refill();
     [[nodiscard]] std::size_t fields_needed(const layout &lay) const noexcept;
     void add_nuls(std::size_t n) noexcept;
+    void choose_plain() noexcept;
 
     io::mapped_file file_;
     filter filter_;
@@ -136,6 +140,11 @@ private:
     std::size_t need_ = max_fields;     // fields the filter reads with layout_ (tokenize no further)
     std::size_t need_std_ = max_fields; // the same with the standard layouts
     field_index fields_{};
+    // The one-pass fast path (type_plain_line): on when the layout is a standard one and the filter
+    // tests the action at most.
+    bool plain_allowed_ = true;
+    bool plain_on_ = false;
+    plain_options plain_{};
     date_cache dates_{};           // the last date parsed
     std::uint64_t line_no_ = 0;  // line ends ('\n') consumed
     std::uint64_t cur_line_ = 0; // number of the line being read

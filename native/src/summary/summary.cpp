@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace fw::summary {
@@ -142,6 +143,8 @@ void counter::add(std::span<const fw_record> records) {
     std::array<std::byte, FW_SUMMARY_KEYS_MAX * address_width + 8> key{};
     for (const fw_record &r : records) {
         std::byte *p = key.data();
+        // The padding (under 8 bytes) is in the last word: zeroed first, then the keys overwrite the rest.
+        std::memset(key.data() + key_size_ - 8, 0, 8);
         const ends e = ends_of(r);
         for (int k : keys_) {
             switch (k) {
@@ -162,7 +165,6 @@ void counter::add(std::span<const fw_record> records) {
             default: break;
             }
         }
-        std::memset(p, 0, gsl::narrow_cast<std::size_t>(key.data() + key_size_ - p)); // padding
         const std::uint64_t h = hash_words(key.data(), key_size_);
         fw_summary_group &g = groups_[find_or_insert(key.data(), h, r)];
         ++g.count;
@@ -186,6 +188,28 @@ bool same_key(const std::byte *a, const std::byte *b, std::size_t size) noexcept
         diff |= x ^ y;
     }
     return diff == 0;
+}
+std::uint64_t load_big_endian(const std::byte *p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    if constexpr (std::endian::native == std::endian::little) {
+#if defined(__GNUC__) || defined(__clang__)
+        w = __builtin_bswap64(w);
+#else
+        std::uint64_t r = 0;
+        for (int k = 0; k < 8; ++k, w >>= 8) r = (r << 8) | (w & 0xff);
+        w = r;
+#endif
+    }
+    return w;
+}
+// memcmp(a, b, size) < 0 for whole words, inline: each word read big-endian.
+bool key_less(const std::byte *a, const std::byte *b, std::size_t size) noexcept {
+    for (std::size_t i = 0; i < size; i += 8) {
+        const std::uint64_t x = load_big_endian(a + i), y = load_big_endian(b + i);
+        if (x != y) return x < y;
+    }
+    return false;
 }
 } // namespace
 
@@ -248,7 +272,7 @@ std::size_t counter::finish() {
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = gsl::narrow<std::uint32_t>(i);
     std::sort(order_.begin(), order_.end(), [this](std::uint32_t a, std::uint32_t b) {
         if (groups_[a].count != groups_[b].count) return groups_[a].count > groups_[b].count;
-        return std::memcmp(key_bytes_.data() + a * key_size_, key_bytes_.data() + b * key_size_, key_size_) < 0;
+        return key_less(key_bytes_.data() + a * key_size_, key_bytes_.data() + b * key_size_, key_size_);
     });
     return order_.size();
 }
