@@ -5,8 +5,8 @@
 # The cases separate what Fw pays (native read, conversion, WriteObject) from what the pipeline pays for any
 # object (the "floor": the same objects, already in memory, piped to the same consumer).
 param(
-    [Parameter(Mandatory)] [string] $Log,
-    [int] $Repetitions = 7,
+    [Parameter(Mandatory, Position = 0)] [string] $Log,
+    [Parameter(Position = 1)] [int] $Repetitions = 7,
     [string] $Module = (Join-Path $PSScriptRoot '../Fw.psd1'),
     [Parameter(ValueFromRemainingArguments)] [string[]] $Case = @('get-measure', 'collect', 'floor-measure', 'plain-measure', 'get-outnull', 'floor-outnull',
         'get-foreach', 'floor-foreach', 'get-where', 'floor-where', 'floor-plain-where')
