@@ -69,9 +69,9 @@ namespace Fw.Core
             path == FwNative.PathReceive ? FwDirection.Inbound : path == FwNative.PathSend ? FwDirection.Outbound : (FwDirection?)null;
 
         /// <summary>
-        /// One record as an object. Nothing here allocates but the object itself, except the first time a file
-        /// shows a TCP flag combination or an IPv6 address: names come from shared tables, flags and IPv6 text from
-        /// per-file caches, IPv4 addresses stay bytes until read (FwDrop writes their text then), numbers are stored
+        /// One record as an object. Nothing here allocates but the object itself (and the 16 bytes of an IPv6
+        /// address), except the first time a file shows a TCP flag combination: names come from shared tables, flags
+        /// from a per-file cache, addresses stay bytes until read (FwDrop writes their text then), numbers are stored
         /// as they come.
         /// </summary>
         internal unsafe FwDrop Convert(FwRecord* r)
@@ -86,8 +86,7 @@ namespace Fw.Core
                 LogFile = _logFile,
                 LineNumber = r->Line > long.MaxValue ? long.MaxValue : (long)r->Line,
             };
-            d.SetAddresses(&r->Src, r->Src.Family == FwNative.FamilyInet ? null : Address(&r->Src),
-                &r->Dst, r->Dst.Family == FwNative.FamilyInet ? null : Address(&r->Dst));
+            d.SetAddresses(&r->Src, &r->Dst);
             d.SetNumbers(Int(r->SrcPort), Int(r->DstPort), Long(r->Size), Long(r->TcpSyn), Long(r->TcpAck), Int(r->TcpWin),
                 Int(r->IcmpType), Int(r->IcmpCode), Long(r->Info), r->Pid >= 0 && r->Pid <= int.MaxValue ? (int)r->Pid : -1);
             d.SetEnds(DirectionOf(r->Path));

@@ -25,13 +25,18 @@ namespace Fw
             _processId = -1, _localPort = -1, _remotePort = -1;
         private long _size = -1, _tcpSyn = -1, _tcpAck = -1, _info = -1;
 
-        // IPv4 addresses are kept as the log's 4 bytes and written as text when first read: most pipelines never
-        // look at most addresses (| Measure-Object, | Where-Object DestinationPort ...), and formatting is the
-        // costly part. IPv6 text comes from the converter's per-file cache (keeping 16 bytes here would cost every
-        // IPv4 record 24 bytes more).
+        // Addresses are kept as the log's bytes and written as text when first read: most pipelines never look at
+        // most addresses (| Measure-Object, | Where-Object DestinationPort ...), and formatting is the costly part.
+        // IPv4: the 4 bytes here. IPv6: a small object with the 16 bytes in _source/_destination (16 bytes here would
+        // cost every IPv4 record 24 bytes more), replaced by the text when first read; otherwise the text or null.
         private uint _sourceV4, _destinationV4;
-        private string? _sourceText, _destinationText;
+        private object? _source, _destination;
         private bool _sourceIsV4, _destinationIsV4;
+
+        private sealed class V6Bytes
+        {
+            internal ulong High, Low;
+        }
 
         // What Get-FwDrop leaves empty (-ResolveDns, -IncludeProcess, LocalAddress/RemoteAddress set by hand) lives
         // in a second object made on first use: one record object is 48 bytes smaller, and every byte of it is
@@ -70,15 +75,15 @@ namespace Fw
         /// <summary>The packet's source address (src-ip) as text: 192.168.10.21, fe80::3680:dff:fe01:9e88.</summary>
         public string? SourceAddress
         {
-            get => System.Threading.Volatile.Read(ref _sourceIsV4) ? FirstRead(ref _sourceText, ref _sourceIsV4, _sourceV4) : _sourceText;
-            set { _sourceText = value; _sourceIsV4 = false; }
+            get => System.Threading.Volatile.Read(ref _sourceIsV4) ? FirstRead(ref _source, ref _sourceIsV4, _sourceV4) : Text(ref _source);
+            set { _source = value; _sourceIsV4 = false; }
         }
 
         /// <summary>The packet's destination address (dst-ip) as text.</summary>
         public string? DestinationAddress
         {
-            get => System.Threading.Volatile.Read(ref _destinationIsV4) ? FirstRead(ref _destinationText, ref _destinationIsV4, _destinationV4) : _destinationText;
-            set { _destinationText = value; _destinationIsV4 = false; }
+            get => System.Threading.Volatile.Read(ref _destinationIsV4) ? FirstRead(ref _destination, ref _destinationIsV4, _destinationV4) : Text(ref _destination);
+            set { _destination = value; _destinationIsV4 = false; }
         }
 
         /// <summary>src-port.</summary>
@@ -177,14 +182,13 @@ namespace Fw
             _ => null,
         };
 
-        /// <summary>Source and destination from the native record: IPv4 as bytes (text made when first read), other
-        /// addresses as the text the converter already has.</summary>
-        internal unsafe void SetAddresses(Native.FwAddr* source, string? sourceText, Native.FwAddr* destination, string? destinationText)
+        /// <summary>Source and destination from the native record's address bytes (text made when first read).</summary>
+        internal unsafe void SetAddresses(Native.FwAddr* source, Native.FwAddr* destination)
         {
             if (source->Family == Native.FwNative.FamilyInet) { _sourceV4 = *(uint*)source->Bytes; _sourceIsV4 = true; }
-            else _sourceText = sourceText;
+            else if (source->Family == Native.FwNative.FamilyInet6) _source = new V6Bytes { High = *(ulong*)source->Bytes, Low = *(ulong*)(source->Bytes + 8) };
             if (destination->Family == Native.FwNative.FamilyInet) { _destinationV4 = *(uint*)destination->Bytes; _destinationIsV4 = true; }
-            else _destinationText = destinationText;
+            else if (destination->Family == Native.FwNative.FamilyInet6) _destination = new V6Bytes { High = *(ulong*)destination->Bytes, Low = *(ulong*)(destination->Bytes + 8) };
         }
 
         /// <summary>Sets every numeric field from the native record's encoding (-1 = absent) without boxing.</summary>
@@ -222,12 +226,32 @@ namespace Fw
 
         // Reads from several threads at once at worst format it twice to equal strings (the flag is cleared after
         // the text is stored, so no reader sees the flag cleared and the text missing).
-        private static string FirstRead(ref string? text, ref bool isV4, uint v4)
+        private static string FirstRead(ref object? text, ref bool isV4, uint v4)
         {
-            var t = text ?? FormatV4(v4);
+            var t = text as string ?? FormatV4(v4);
             text = t;
             System.Threading.Volatile.Write(ref isV4, false);
             return t;
+        }
+
+        private static string? Text(ref object? field)
+        {
+            var value = field;
+            if (!(value is V6Bytes v6)) return (string?)value;
+            var t = FormatV6(v6.High, v6.Low);
+            field = t;
+            return t;
+        }
+
+        private static string FormatV6(ulong high, ulong low)
+        {
+            var bytes = new byte[16];
+            for (int i = 0; i < 8; i++)
+            {
+                bytes[i] = unchecked((byte)(high >> (8 * i)));
+                bytes[8 + i] = unchecked((byte)(low >> (8 * i)));
+            }
+            return new IPAddress(bytes).ToString();
         }
 
         /// <summary>An IPv4 address as IPAddress.ToString() writes it; <paramref name="v"/> holds the bytes in network order.</summary>

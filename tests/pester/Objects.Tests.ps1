@@ -1,8 +1,8 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    # FwDrop keeps an IPv4 address as its 4 bytes until read, takes IPv6 text from a per-file cache and keeps the
-    # names Get-FwDrop leaves empty in a side object: none of it may show. Addresses repeat across records (the
-    # cache), come in both directions (LocalAddress/RemoteAddress follow Direction) and are absent ('-').
+    # FwDrop keeps an IPv4 address as its 4 bytes and an IPv6 one as 16 bytes in a small object until read, and keeps the
+    # names Get-FwDrop leaves empty in a side object: none of it may show. Addresses repeat across records, come
+    # in both directions (LocalAddress/RemoteAddress follow Direction) and are absent ('-').
     $script:Lines = @(
         '2026-11-23 09:14:02 DROP TCP 192.168.10.21 192.168.10.5 52113 49154 52 S 1234 0 64240 - - - RECEIVE 4'
         '2026-11-23 09:14:03 DROP UDP fe80::3680:dff:fe01:9e88 ff02::fb 5353 5353 120 - - - - - - - RECEIVE 1200'
