@@ -93,6 +93,25 @@ best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$s32' -Acti
 row "Get-FwDrop -Action * \\| Where-Object, $((s32_bytes / 1000000)) MB slice" "$(last) matched" "$s32_bytes" "$startup"
 best "${PS[@]}" "Import-Module ./Fw.psd1; \$n = 0; Get-FwDrop -Path '$s32' -Action * | ForEach-Object { \$n++ }; \$n"
 row "Get-FwDrop -Action * (every record an object), $((s32_bytes / 1000000)) MB slice" "$(last) objects" "$s32_bytes" "$startup"
+every_net=$(calc "$wall - $startup")
+best "${PS[@]}" "Import-Module ./Fw.psd1; (Get-FwDrop -Path '$s32' -Action * | Measure-Object).Count"
+row "Get-FwDrop -Action * \\| Measure-Object, $((s32_bytes / 1000000)) MB slice" "$(last) objects" "$s32_bytes" "$startup"
+get_net=$(calc "$wall - $startup")
+# The pipeline floor: the same objects, already in memory, piped to the same consumers. This is what the engine
+# charges per object (parameter binding of the next command), whoever makes the objects: Get-FwDrop cannot go
+# below it. Timed inside pwsh (the read that fills $d excluded), best of $RUNS.
+floor_row() { # consumer (script text after '|') label
+  local out w c bw="" bc=""
+  for _ in $(seq "$RUNS"); do
+    out=$("${PS[@]}" "Import-Module ./Fw.psd1; \$d = Get-FwDrop -Path '$s32' -Action *; \$n = 0; \$p = [Diagnostics.Process]::GetCurrentProcess(); [GC]::Collect(); \$c0 = \$p.TotalProcessorTime; \$w = [Diagnostics.Stopwatch]::StartNew(); \$null = \$d | $1; \$w.Stop(); \$p.Refresh(); '{0} {1} {2}' -f \$d.Count, \$w.Elapsed.TotalSeconds, (\$p.TotalProcessorTime - \$c0).TotalSeconds" | tail -n1 | tr -d '\r')
+    read -r floor_n w c <<<"$out"
+    if [ -z "$bw" ] || less "$w" "$bw"; then bw=$w bc=$c; fi
+  done
+  wall=$bw cpu=$bc
+  row "$2, $((s32_bytes / 1000000)) MB slice" "$floor_n objects; Get-FwDrop net / floor = $(awk "BEGIN { printf \"%.2f\", $3 / $bw }")x" "$s32_bytes"
+}
+floor_row "Measure-Object" "pipeline floor: the same objects in memory \\| Measure-Object" "$get_net"
+floor_row "ForEach-Object { \$n++ }" "pipeline floor: the same objects in memory \\| ForEach-Object" "$every_net"
 best "$PWSH" -NoProfile -NonInteractive -File tools/bench-peer-csv.ps1 "$s4"
 row "PS parsers' Get-Content \\| ConvertFrom-Csv \\| Where-Object, $((s4_bytes / 1000000)) MB slice" "$(last) matched" "$s4_bytes" "$startup"
 

@@ -69,9 +69,10 @@ namespace Fw.Core
             path == FwNative.PathReceive ? FwDirection.Inbound : path == FwNative.PathSend ? FwDirection.Outbound : (FwDirection?)null;
 
         /// <summary>
-        /// One record as an object. Nothing here allocates but the object itself, except the first time a file
-        /// shows a TCP flag combination: names come from shared tables, flags from a per-file cache, addresses stay
-        /// bytes until read (FwDrop writes their text then), numbers are stored as they come.
+        /// One record as an object. Nothing here allocates but the object itself (and the 16 bytes of an IPv6
+        /// address), except the first time a file shows a TCP flag combination: names come from shared tables, flags
+        /// from a per-file cache, addresses stay bytes until read (FwDrop writes their text then), numbers are stored
+        /// as they come.
         /// </summary>
         internal unsafe FwDrop Convert(FwRecord* r)
         {

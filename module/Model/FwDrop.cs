@@ -27,8 +27,28 @@ namespace Fw
 
         // Addresses are kept as the log's bytes and written as text when first read: most pipelines never look at
         // most addresses (| Measure-Object, | Where-Object DestinationPort ...), and formatting is the costly part.
-        private AddressField _source, _destination;
-        private string? _localAddress, _remoteAddress;
+        // IPv4: the 4 bytes here. IPv6: a small object with the 16 bytes in _source/_destination (16 bytes here would
+        // cost every IPv4 record 24 bytes more), replaced by the text when first read; otherwise the text or null.
+        private uint _sourceV4, _destinationV4;
+        private object? _source, _destination;
+        private bool _sourceIsV4, _destinationIsV4;
+
+        private sealed class V6Bytes
+        {
+            internal ulong High, Low;
+        }
+
+        // What Get-FwDrop leaves empty (-ResolveDns, -IncludeProcess, LocalAddress/RemoteAddress set by hand) lives
+        // in a second object made on first use: one record object is 48 bytes smaller, and every byte of it is
+        // allocated, zeroed and collected once per log line.
+        private Extras? _extras;
+
+        private sealed class Extras
+        {
+            internal string? LocalAddress, RemoteAddress, SourceHostName, DestinationHostName, RemoteHostName, ProcessName, ProcessPath;
+        }
+
+        private Extras? Extra(string? value) => value == null ? _extras : _extras ??= new Extras();
 
         /// <summary>
         /// Date and time as logged: the logging computer's local wall-clock time. Kind is Unspecified on purpose:
@@ -53,10 +73,18 @@ namespace Fw
         public string? Protocol { get; set; }
 
         /// <summary>The packet's source address (src-ip) as text: 192.168.10.21, fe80::3680:dff:fe01:9e88.</summary>
-        public string? SourceAddress { get => _source.Text(); set => _source = new AddressField(value); }
+        public string? SourceAddress
+        {
+            get => System.Threading.Volatile.Read(ref _sourceIsV4) ? FirstRead(ref _source, ref _sourceIsV4, _sourceV4) : Text(ref _source);
+            set { _source = value; _sourceIsV4 = false; }
+        }
 
         /// <summary>The packet's destination address (dst-ip) as text.</summary>
-        public string? DestinationAddress { get => _destination.Text(); set => _destination = new AddressField(value); }
+        public string? DestinationAddress
+        {
+            get => System.Threading.Volatile.Read(ref _destinationIsV4) ? FirstRead(ref _destination, ref _destinationIsV4, _destinationV4) : Text(ref _destination);
+            set { _destination = value; _destinationIsV4 = false; }
+        }
 
         /// <summary>src-port.</summary>
         public int? SourcePort { get => Get(_sourcePort); set => _sourcePort = Set(value); }
@@ -100,8 +128,8 @@ namespace Fw
         /// <summary>This computer's address: the destination of an inbound packet, the source of an outbound one.</summary>
         public string? LocalAddress
         {
-            get => _localAddress ?? (ReferenceEquals(Direction, InboundName) ? DestinationAddress : ReferenceEquals(Direction, OutboundName) ? SourceAddress : null);
-            set => _localAddress = value;
+            get => _extras?.LocalAddress ?? (ReferenceEquals(Direction, InboundName) ? DestinationAddress : ReferenceEquals(Direction, OutboundName) ? SourceAddress : null);
+            set { if (Extra(value) is Extras e) e.LocalAddress = value; }
         }
 
         /// <summary>This computer's port: the destination port of an inbound packet, the source port of an outbound one.</summary>
@@ -110,8 +138,8 @@ namespace Fw
         /// <summary>The peer's address: the source of an inbound packet, the destination of an outbound one.</summary>
         public string? RemoteAddress
         {
-            get => _remoteAddress ?? (ReferenceEquals(Direction, InboundName) ? SourceAddress : ReferenceEquals(Direction, OutboundName) ? DestinationAddress : null);
-            set => _remoteAddress = value;
+            get => _extras?.RemoteAddress ?? (ReferenceEquals(Direction, InboundName) ? SourceAddress : ReferenceEquals(Direction, OutboundName) ? DestinationAddress : null);
+            set { if (Extra(value) is Extras e) e.RemoteAddress = value; }
         }
 
         /// <summary>The peer's port.</summary>
@@ -124,19 +152,19 @@ namespace Fw
         public long LineNumber { get; set; }
 
         /// <summary>The source address's host name (Get-FwDrop -ResolveDns); null when not resolved or no name.</summary>
-        public string? SourceHostName { get; set; }
+        public string? SourceHostName { get => _extras?.SourceHostName; set { if (Extra(value) is Extras e) e.SourceHostName = value; } }
 
         /// <summary>The destination address's host name (Get-FwDrop -ResolveDns).</summary>
-        public string? DestinationHostName { get; set; }
+        public string? DestinationHostName { get => _extras?.DestinationHostName; set { if (Extra(value) is Extras e) e.DestinationHostName = value; } }
 
         /// <summary>The remote (peer) address's host name (Get-FwDrop -ResolveDns).</summary>
-        public string? RemoteHostName { get; set; }
+        public string? RemoteHostName { get => _extras?.RemoteHostName; set { if (Extra(value) is Extras e) e.RemoteHostName = value; } }
 
         /// <summary>The name of the process that has ProcessId on this computer now (Get-FwDrop -IncludeProcess).</summary>
-        public string? ProcessName { get; set; }
+        public string? ProcessName { get => _extras?.ProcessName; set { if (Extra(value) is Extras e) e.ProcessName = value; } }
 
         /// <summary>The executable of that process, when this session may see it (Get-FwDrop -IncludeProcess).</summary>
-        public string? ProcessPath { get; set; }
+        public string? ProcessPath { get => _extras?.ProcessPath; set { if (Extra(value) is Extras e) e.ProcessPath = value; } }
 
         /// <summary>Direction as the enum, for the cmdlets that read drops back (null unless Inbound or Outbound).</summary>
         internal FwDirection? DirectionValue =>
@@ -157,8 +185,10 @@ namespace Fw
         /// <summary>Source and destination from the native record's address bytes (text made when first read).</summary>
         internal unsafe void SetAddresses(Native.FwAddr* source, Native.FwAddr* destination)
         {
-            _source = new AddressField(source);
-            _destination = new AddressField(destination);
+            if (source->Family == Native.FwNative.FamilyInet) { _sourceV4 = *(uint*)source->Bytes; _sourceIsV4 = true; }
+            else if (source->Family == Native.FwNative.FamilyInet6) _source = new V6Bytes { High = *(ulong*)source->Bytes, Low = *(ulong*)(source->Bytes + 8) };
+            if (destination->Family == Native.FwNative.FamilyInet) { _destinationV4 = *(uint*)destination->Bytes; _destinationIsV4 = true; }
+            else if (destination->Family == Native.FwNative.FamilyInet6) _destination = new V6Bytes { High = *(ulong*)destination->Bytes, Low = *(ulong*)(destination->Bytes + 8) };
         }
 
         /// <summary>Sets every numeric field from the native record's encoding (-1 = absent) without boxing.</summary>
@@ -194,63 +224,50 @@ namespace Fw
             }
         }
 
-        /// <summary>One address: the log's bytes until first read, then its text (IPAddress.ToString()).
-        /// Reads from several threads at once at worst format it twice to equal strings.</summary>
-        private struct AddressField
+        // Reads from several threads at once at worst format it twice to equal strings (the flag is cleared after
+        // the text is stored, so no reader sees the flag cleared and the text missing).
+        private static string FirstRead(ref object? text, ref bool isV4, uint v4)
         {
-            private const byte None = 0, V4 = 1, V6 = 2;
-            private ulong _high, _low;   // IPv4: the 4 bytes in _low; IPv6: 16 bytes
-            private byte _family;
-            private string? _text;
+            var t = text as string ?? FormatV4(v4);
+            text = t;
+            System.Threading.Volatile.Write(ref isV4, false);
+            return t;
+        }
 
-            internal AddressField(string? text) : this() => _text = text;
+        private static string? Text(ref object? field)
+        {
+            var value = field;
+            if (!(value is V6Bytes v6)) return (string?)value;
+            var t = FormatV6(v6.High, v6.Low);
+            field = t;
+            return t;
+        }
 
-            internal unsafe AddressField(Native.FwAddr* a) : this()
+        private static string FormatV6(ulong high, ulong low)
+        {
+            var bytes = new byte[16];
+            for (int i = 0; i < 8; i++)
             {
-                if (a->Family == Native.FwNative.FamilyInet)
-                {
-                    _family = V4;
-                    _low = *(uint*)a->Bytes;
-                }
-                else if (a->Family == Native.FwNative.FamilyInet6)
-                {
-                    _family = V6;
-                    _high = *(ulong*)a->Bytes;
-                    _low = *(ulong*)(a->Bytes + 8);
-                }
+                bytes[i] = unchecked((byte)(high >> (8 * i)));
+                bytes[8 + i] = unchecked((byte)(low >> (8 * i)));
             }
+            return new IPAddress(bytes).ToString();
+        }
 
-            internal string? Text()
+        /// <summary>An IPv4 address as IPAddress.ToString() writes it; <paramref name="v"/> holds the bytes in network order.</summary>
+        internal static unsafe string FormatV4(uint v)
+        {
+            char* buffer = stackalloc char[15];
+            int n = 0;
+            for (int i = 0; i < 4; i++)
             {
-                if (_text != null || _family == None) return _text;
-                return _text = _family == V4 ? FormatV4((uint)_low) : FormatV6(_high, _low);
+                if (i > 0) buffer[n++] = '.';
+                int octet = (int)((v >> (8 * i)) & 0xFF);
+                if (octet >= 100) buffer[n++] = (char)('0' + octet / 100);
+                if (octet >= 10) buffer[n++] = (char)('0' + octet / 10 % 10);
+                buffer[n++] = (char)('0' + octet % 10);
             }
-
-            private static unsafe string FormatV4(uint v)
-            {
-                char* buffer = stackalloc char[15];
-                int n = 0;
-                for (int i = 0; i < 4; i++)
-                {
-                    if (i > 0) buffer[n++] = '.';
-                    int octet = (int)((v >> (8 * i)) & 0xFF);
-                    if (octet >= 100) buffer[n++] = (char)('0' + octet / 100);
-                    if (octet >= 10) buffer[n++] = (char)('0' + octet / 10 % 10);
-                    buffer[n++] = (char)('0' + octet % 10);
-                }
-                return new string(buffer, 0, n);
-            }
-
-            private static unsafe string FormatV6(ulong high, ulong low)
-            {
-                var bytes = new byte[16];
-                for (int i = 0; i < 8; i++)
-                {
-                    bytes[i] = unchecked((byte)(high >> (8 * i)));
-                    bytes[8 + i] = unchecked((byte)(low >> (8 * i)));
-                }
-                return new IPAddress(bytes).ToString();
-            }
+            return new string(buffer, 0, n);
         }
 
         private static int? Get(int v) => v < 0 ? (int?)null : v;
