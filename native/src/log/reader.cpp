@@ -39,14 +39,14 @@ const layout standard18 = layout::standard(true);
 } // namespace
 
 bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept {
-    const std::size_t units = std::min<std::size_t>(size, 1024) / 2;
-    if (units < 8) return false;
-    std::size_t odd = 0, even = 0;
-    for (std::size_t i = 0; i < units; ++i) {
-        even += bytes[2 * i] == 0 ? 1u : 0u;
-        odd += bytes[2 * i + 1] == 0 ? 1u : 0u;
-    }
-    return odd * 10 >= units * 9 && even * 10 <= units;
+    // Decided on the first 16 bytes alone, never on more: a log that grows must keep the verdict its first
+    // read had, or a position saved then is no line start now (a resumed read would see other lines).
+    constexpr std::size_t sample = 16;
+    if (size == 0) return false;
+    const std::size_t n = std::min(size, sample);
+    for (std::size_t i = 0; i + 1 < n; i += 2)
+        if (bytes[i] == 0 || bytes[i + 1] != 0) return false;
+    return true;
 }
 
 reader::reader(std::string_view path, reader_options options)

@@ -53,8 +53,10 @@ struct reader_options {
     std::size_t buffer_size = default_buffer_size;
 };
 
-// True when the first bytes of a file (at least 16, at most 1 KiB looked at) are UTF-16LE text without a
-// BOM: NUL at almost every odd offset, almost never at an even one (NUL padding has both).
+// True when a file's first 16 bytes are UTF-16LE text without a BOM: ASCII in UTF-16 (the firewall's
+// header lines), NUL at every odd offset and at no even one (NUL padding has both). A file shorter than
+// that counts while its bytes so far fit, so the verdict never changes as the log grows (a position
+// saved by one read stays a line start for the next).
 [[nodiscard]] bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept;
 
 struct diagnostic {

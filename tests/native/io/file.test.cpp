@@ -195,3 +195,26 @@ TEST_CASE("reader over memory: a line longer than a small buffer is skipped, the
     const outcome whole = read_memory(text, fw::log::default_buffer_size);
     CHECK(whole.records.size() == 1);
 }
+
+TEST_CASE("reader: a BOM-less UTF-16 log keeps its encoding as it grows (a saved position stays a line start)",
+          "[io][reader]") {
+    const std::string utf8 = sample_log();
+    const std::string wide = fw_test::to_utf16le(utf8).substr(2); // no BOM
+    const outcome single = read_memory(wide, 700);
+    REQUIRE(single.stats.encoding == FW_ENC_UTF16LE);
+    REQUIRE(single.records.size() > 5);
+    for (std::size_t cut : {1u, 2u, 3u, 7u, 15u, 16u, 17u, 26u, 101u, 1000u, 1001u}) {
+        CAPTURE(cut);
+        const outcome first = read_memory(std::string_view(wide).substr(0, cut), 700);
+        CHECK(first.stats.encoding == FW_ENC_UTF16LE);
+        fw::log::reader_options o;
+        o.buffer_size = 700;
+        o.start_offset = first.stats.position;
+        auto rest = fw::log::reader(
+            std::make_unique<fw::io::memory_source>(std::span<const char>(wide.data(), wide.size()), "mem.log"), std::move(o));
+        auto records = first.records;
+        const outcome second = drain(rest);
+        records.insert(records.end(), second.records.begin(), second.records.end());
+        CHECK(records == single.records);
+    }
+}
