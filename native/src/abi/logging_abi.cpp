@@ -2,6 +2,7 @@
 #include <fw/logging.h>
 
 #include "abi/error.hpp"
+#include "io/file.hpp"
 #include "rules/ruleset.hpp"
 #include "win/acl.hpp"
 #include "win/log_policy.hpp"
@@ -9,40 +10,13 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
+#include <span>
 #include <string>
 
 struct fw_logging_policy {
     std::array<fw::win::logging_profile, 3> profiles;
 };
-
-namespace {
-
-std::string read_file(const std::string &path) {
-    namespace fs = std::filesystem;
-    fs::path p(std::u8string(reinterpret_cast<const char8_t *>(path.data()), path.size()));
-    std::error_code ec;
-    auto st = fs::status(p, ec);
-    if (ec || !fs::exists(st)) {
-        if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
-            throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot access '{}': {}", path, ec.message()),
-                            ec.value());
-        throw fw::error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("file not found: '{}'", path), ENOENT);
-    }
-    if (fs::is_directory(st)) fw::fail_invalid(fmt::format("'{}' is a folder, not a .reg export", path));
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot open '{}' for reading", path), EACCES);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw fw::error(FW_EIO, FW_ERRCLASS_OS, fmt::format("error reading '{}'", path), EIO);
-    return bytes;
-}
-
-} // namespace
 
 extern "C" {
 
@@ -61,7 +35,7 @@ FW_API(int) fw_logging_policy_load_reg(fw_logging_policy **out, const char *path
         FW_CHECK_ARG(out != nullptr, "fw_logging_policy_load_reg: out is NULL");
         *out = nullptr;
         FW_CHECK_ARG(path != nullptr && *path != '\0', "fw_logging_policy_load_reg: path is NULL or empty");
-        const std::string bytes = read_file(path);
+        const std::string bytes = fw::io::read_whole_file(path, "a .reg export");
         const std::string text = fw::rules::decode_text(std::as_bytes(std::span<const char>(bytes)));
         try {
             auto source = fw::win::reg_export_source(text);

@@ -4,7 +4,7 @@
 
 #include "abi/handles.hpp"
 
-#include "cursor/file.hpp"
+#include "cursor/identity.hpp"
 #include "cursor/plan.hpp"
 
 #include <fw/cursor.h>

@@ -2,7 +2,7 @@
 // first bytes (see fw/cursor.h).
 #pragma once
 
-#include "cursor/file.hpp"
+#include "io/file.hpp"
 #include "util/fnv.hpp"
 
 #include <fw/cursor.h>
@@ -15,6 +15,8 @@
 namespace fw::cursor {
 
 using util::fnv1a64; // the prefix hash of fw_file_id
+using io::file;
+using io::os_identity;
 
 // The identity of an open file, hashing its first min(prefix_len, FW_PREFIX_MAX, size) bytes.
 [[nodiscard]] fw_file_id identify(const file &f, std::uint64_t prefix_len);

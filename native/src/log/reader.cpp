@@ -39,20 +39,24 @@ const layout standard18 = layout::standard(true);
 } // namespace
 
 bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept {
-    const std::size_t units = std::min<std::size_t>(size, 1024) / 2;
-    if (units < 8) return false;
-    std::size_t odd = 0, even = 0;
-    for (std::size_t i = 0; i < units; ++i) {
-        even += bytes[2 * i] == 0 ? 1u : 0u;
-        odd += bytes[2 * i + 1] == 0 ? 1u : 0u;
-    }
-    return odd * 10 >= units * 9 && even * 10 <= units;
+    // Decided on the first 16 bytes alone, never on more: a log that grows must keep the verdict its first
+    // read had, or a position saved then is no line start now (a resumed read would see other lines).
+    constexpr std::size_t sample = 16;
+    if (size == 0) return false;
+    const std::size_t n = std::min(size, sample);
+    for (std::size_t i = 0; i + 1 < n; i += 2)
+        if (bytes[i] == 0 || bytes[i + 1] != 0) return false;
+    return true;
 }
 
-reader::reader(std::string_view path, reader_options options) : reader(io::mapped_file(path), std::move(options)) {}
+reader::reader(std::string_view path, reader_options options)
+    : reader(std::make_unique<io::mapped_file>(path), std::move(options)) {}
 
 reader::reader(io::mapped_file file, reader_options options)
-    : file_(std::move(file)), filter_(std::move(options.filt)),
+    : reader(std::make_unique<io::mapped_file>(std::move(file)), std::move(options)) {}
+
+reader::reader(std::unique_ptr<io::source> input, reader_options options)
+    : input_(std::move(input)), buffer_cap_(std::max<std::size_t>(options.buffer_size, 16)), filter_(std::move(options.filt)),
       batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
     plain_allowed_ = options.plain_path;
@@ -65,8 +69,8 @@ reader::reader(io::mapped_file file, reader_options options)
     if (typed_ == 0) typed_ = FW_FIELDS_ALL;
     need_ = need_std_ = std::max(fields_needed(standard17), fields_needed(standard18));
     batch_.resize(std::min<std::uint32_t>(batch_size_, 4096));
-    stats_.file_size = file_.size();
-    end_ = std::min<std::uint64_t>(options.end_offset, file_.size());
+    stats_.file_size = input_->size();
+    end_ = std::min<std::uint64_t>(options.end_offset, input_->size());
 
     if (options.known_start) {
         // One range of a file whose start another reader looked at: no BOM, no search, no map.
@@ -79,21 +83,21 @@ reader::reader(io::mapped_file file, reader_options options)
             need_ = fields_needed(layout_);
             stats_.has_pid = lay->has(column::pid) ? 1 : 0;
         }
-        buffer_.resize(buffer_size + scan_padding, ' ');
+        buffer_.resize(buffer_cap_ + scan_padding, ' ');
         buffer_base_ = next_src_ = stats_.position = options.start_offset;
-        file_.unmap();
+        input_->release_head();
         choose_plain();
         return;
     }
 
-    const auto bytes = file_.data();
+    const auto bytes = input_->head();
     const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
-    const std::uint64_t size = file_.size();
+    const std::uint64_t size = input_->size();
     std::uint64_t start = options.start_offset;
     if (start > size)
-        fail_invalid(fmt::format("start offset {} is past the end of '{}' ({} bytes)", start, file_.path(), size));
+        fail_invalid(fmt::format("start offset {} is past the end of '{}' ({} bytes)", start, input_->name(), size));
     auto not_line_start = [&] {
-        fail_invalid(fmt::format("start offset {} is not at the start of a line in '{}'", start, file_.path()));
+        fail_invalid(fmt::format("start offset {} is not at the start of a line in '{}'", start, input_->name()));
     };
 
     // Where a line starts, as a read from the start splits lines: after a line end, after NUL padding, or at
@@ -127,7 +131,7 @@ reader::reader(io::mapped_file file, reader_options options)
             stats_.notes |= FW_NOTE_CR_ONLY;
             diags_.push_back({1, fmt::format("line 1: the lines of '{}' end in CR alone (no LF), which Windows never "
                                              "writes: only text up to an LF could be read as lines",
-                                             file_.path())});
+                                             input_->name())});
         }
     }
     const unsigned unit = utf16_ ? 2 : 1;
@@ -139,15 +143,15 @@ reader::reader(io::mapped_file file, reader_options options)
     }
     stats_.encoding = utf16_ ? FW_ENC_UTF16LE : FW_ENC_UTF8;
     scale_ = unit;
-    buffer_.resize(buffer_size + scan_padding, ' ');
-    if (utf16_) staging_.resize(2 * buffer_size);
+    buffer_.resize(buffer_cap_ + scan_padding, ' ');
+    if (utf16_) staging_.resize(2 * buffer_cap_);
     buffer_base_ = text_start;
     next_src_ = text_start;
     prefix_end_ = start;
     stats_.position = start;
     // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
     // service from truncating or replacing the log, so it must not outlive the constructor.
-    file_.unmap();
+    input_->release_head();
     choose_plain();
 }
 
@@ -451,30 +455,30 @@ bool reader::refill() {
     buffer_len_ = keep;
     std::uint64_t units_left = next_src_ < end_ ? (end_ - next_src_) / scale_ : 0;
     if (units_left == 0) return false;
-    if (keep == buffer_size) {
+    if (keep == buffer_cap_) {
         // A line longer than the buffer: skip it up to its line end.
         ++line_no_;
         if (buffer_base_ >= prefix_end_) {
             ++stats_.lines;
-            skip(line_no_, fmt::format("longer than {} characters", buffer_size));
+            skip(line_no_, fmt::format("longer than {} characters", buffer_cap_));
         }
         discarding_ = true;
         buffer_base_ += scale_ * keep;
         buffer_len_ = keep = 0;
     }
-    std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_size - keep, units_left));
+    std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_cap_ - keep, units_left));
     if (utf16_) {
-        std::size_t got = file_.read_at(next_src_, staging_.data(), 2 * units);
+        std::size_t got = input_->read_at(next_src_, staging_.data(), 2 * units);
         units = got / 2; // an odd byte left by a shrinking file is read again next time
         narrow_utf16le(reinterpret_cast<const unsigned char *>(staging_.data()), units, buffer_.data() + keep);
     } else {
-        units = file_.read_at(next_src_, buffer_.data() + keep, units);
+        units = input_->read_at(next_src_, buffer_.data() + keep, units);
     }
     if (units == 0) { // the file shrank since it was opened
         stats_.notes |= FW_NOTE_SHRANK;
         diags_.push_back({line_no_ + 1, fmt::format("'{}' shrank to {} bytes while it was read ({} bytes when opened): "
                                                     "read up to byte {}; the rest is gone (truncated or rewritten)",
-                                                    file_.path(), file_.current_size(), stats_.file_size, next_src_)});
+                                                    input_->name(), input_->current_size(), stats_.file_size, next_src_)});
         return false;
     }
     next_src_ += scale_ * units;

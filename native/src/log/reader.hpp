@@ -1,13 +1,15 @@
 // The log reader: a file read line by line in batches of typed records.
 //
 // The text goes through one bounded buffer, refilled with positioned reads
-// (see mapped_file::read_at): UTF-8 (with or without BOM) as it is, UTF-16LE
+// (see io::source::read_at): UTF-8 (with or without BOM) as it is, UTF-16LE
 // with a BOM narrowed unit by unit (see narrow_utf16le). Heap use stays
-// constant whatever the file size. The map serves the random access: the BOM,
-// and the layout and line number before a start_offset.
+// constant whatever the file size. The input's head (a file's map) serves the
+// random access: the BOM, and the layout and line number before a start_offset.
+// The input is a file (io::mapped_file) or bytes in memory (io::memory_source).
 #pragma once
 
 #include "io/mapped_file.hpp"
+#include "io/source.hpp"
 #include "log/fields.hpp"
 #include "log/filter.hpp"
 #include "log/layout.hpp"
@@ -16,6 +18,7 @@
 #include <fw/log.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +26,9 @@
 #include <vector>
 
 namespace fw::log {
+
+// The reader's buffer by default, in (narrowed) bytes; also the longest line it takes.
+inline constexpr std::size_t default_buffer_size = 256 * 1024;
 
 struct reader_options {
     std::uint32_t batch_size = 4096;
@@ -45,10 +51,15 @@ struct reader_options {
         std::optional<layout> fields; // the '#Fields:' layout in force; nullopt before any
     };
     std::optional<range_start> known_start;
+    // The buffer in (narrowed) bytes, also the longest line taken (at least 16). Tests and the fuzz
+    // targets make it small, so that refills and over-long lines come within a few lines.
+    std::size_t buffer_size = default_buffer_size;
 };
 
-// True when the first bytes of a file (at least 16, at most 1 KiB looked at) are UTF-16LE text without a
-// BOM: NUL at almost every odd offset, almost never at an even one (NUL padding has both).
+// True when a file's first 16 bytes are UTF-16LE text without a BOM: ASCII in UTF-16 (the firewall's
+// header lines), NUL at every odd offset and at no even one (NUL padding has both). A file shorter than
+// that counts while its bytes so far fit, so the verdict never changes as the log grows (a position
+// saved by one read stays a line start for the next).
 [[nodiscard]] bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept;
 
 struct diagnostic {
@@ -58,11 +69,13 @@ struct diagnostic {
 
 class reader {
 public:
-    // Throws fw::error: file errors (see mapped_file), FW_EINVALID for a
+    // Throws fw::error: file errors (see io::file), FW_EINVALID for a
     // start_offset past the end or not at a line start.
     reader(std::string_view path, reader_options options);
     // The same for a file already open (parallel_reader opens it once, then reopens it per range).
     reader(io::mapped_file file, reader_options options);
+    // The same for any input (io::memory_source: bytes the caller keeps alive while the reader lives).
+    reader(std::unique_ptr<io::source> input, reader_options options);
 
     // The next records that pass the filter. Returns early, with fewer records
     // than a batch (possibly none), once it has read scan_budget bytes of the
@@ -86,8 +99,8 @@ public:
     // spare (resized to at least one slot) for the next batch: parallel_reader queues batches without a copy.
     std::vector<fw_record> take_batch(std::vector<fw_record> spare);
 
-    // Buffer size in (narrowed) bytes; also the longest line the reader takes.
-    static constexpr std::size_t buffer_size = 256 * 1024;
+    // Buffer size in (narrowed) bytes by default; also the longest line the reader takes.
+    static constexpr std::size_t buffer_size = default_buffer_size;
     // File bytes one next() reads at most before it returns (a partial batch).
     static constexpr std::uint64_t scan_budget = FW_READER_SCAN_BUDGET;
 
@@ -121,7 +134,8 @@ private:
     void add_nuls(std::size_t n) noexcept;
     void choose_plain() noexcept;
 
-    io::mapped_file file_;
+    std::unique_ptr<io::source> input_;
+    std::size_t buffer_cap_ = default_buffer_size; // options.buffer_size
     filter filter_;
     bool filtering_ = false;
     struct checks { // which columns the filter tests, decided once
@@ -154,7 +168,7 @@ private:
     std::size_t pos_ = 0;           // position in buffer_
     bool utf16_ = false;
     unsigned scale_ = 1;            // file bytes per buffer byte
-    std::vector<char> buffer_;      // buffer_size + scanner padding
+    std::vector<char> buffer_;      // buffer_cap_ + scanner padding
     std::vector<char> staging_;     // UTF-16 bytes before narrowing
     std::size_t buffer_len_ = 0;    // bytes in buffer_
     std::uint64_t buffer_base_ = 0; // file offset of buffer_[0]

@@ -1,17 +1,14 @@
 // The rule set and the file loaders (.reg exports and plain text).
 #include "rules/ruleset.hpp"
-#include "util/utf8.hpp"
+#include "util/reg_text.hpp"
 
 #include "core/error.hpp"
+#include "io/file.hpp"
 #include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace fw::rules {
 namespace {
@@ -21,7 +18,6 @@ constexpr auto &iends = util::iends_with;
 
 std::string_view trim(std::string_view s) noexcept { return util::trim(s, " \t\r"); }
 
-using util::append_utf8;
 
 // A name for a message: NUL bytes shown as \0.
 std::string printable(std::string_view s) {
@@ -145,19 +141,7 @@ std::string decode_text(std::span<const std::byte> bytes) {
     }
     std::string out;
     out.reserve((n - start) / 2 + 16);
-    for (std::size_t i = start; i + 1 < n; i += 2) {
-        std::uint32_t u = b(i) | (b(i + 1) << 8);
-        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
-            std::uint32_t lo = b(i + 2) | (b(i + 3) << 8);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                i += 2;
-                continue;
-            }
-        }
-        if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD; // lone surrogate
-        append_utf8(out, u);
-    }
+    util::append_utf16le(out, reinterpret_cast<const unsigned char *>(bytes.data()) + start, n - start, false);
     return out;
 }
 
@@ -188,68 +172,21 @@ std::vector<reg_value> parse_reg_text(std::string_view text, std::vector<reg_pro
             if (!key.empty() && key[0] == '-') key.clear(); // a deletion entry: no values follow
             continue;
         }
-        std::string name;
-        std::size_t i = 0;
-        if (line[0] == '@') {
-            i = 1;
-        } else if (line[0] == '"') {
-            // quoted name with \\ and \" escapes
-            i = 1;
-            bool closed = false;
-            while (i < line.size()) {
-                char c = line[i];
-                if (c == '\\' && i + 1 < line.size()) {
-                    name += line[i + 1];
-                    i += 2;
-                    continue;
-                }
-                if (c == '"') {
-                    closed = true;
-                    ++i;
-                    break;
-                }
-                name += c;
-                ++i;
-            }
-            if (!closed) {
-                problem(fmt::format("line {}: unterminated value name", line_no));
-                continue;
-            }
-        } else {
-            problem(fmt::format("line {}: expected \"name\"=value or [key]", line_no));
+        auto value_line = util::split_reg_value(line);
+        if (value_line.problem != nullptr) {
+            problem(fmt::format("line {}: {}", line_no, value_line.problem));
             continue;
         }
-        if (i >= line.size() || line[i] != '=') {
-            problem(fmt::format("line {}: expected '=' after the value name", line_no));
-            continue;
-        }
-        ++i;
-        auto data = line.substr(i);
+        std::string &name = value_line.name;
+        const std::string_view data = value_line.data;
         if (data.empty() || data[0] != '"') {
             // dword:, hex:, hex(2): ... or '-' (delete): not a rule string.
             continuing = !data.empty() && data.back() == '\\';
             continue;
         }
-        std::string value;
-        value.reserve(data.size());
-        bool closed = false;
-        std::size_t j = 1;
-        while (j < data.size()) {
-            char c = data[j];
-            if (c == '\\' && j + 1 < data.size() && (data[j + 1] == '\\' || data[j + 1] == '"')) {
-                value += data[j + 1];
-                j += 2;
-                continue;
-            }
-            if (c == '"') {
-                closed = true;
-                ++j;
-                break;
-            }
-            value += c;
-            ++j;
-        }
-        if (!closed || j != data.size()) {
+        std::size_t j = 0;
+        auto value = util::reg_unquote(data, j);
+        if (!value || j != data.size()) {
             problem(fmt::format("line {}: value '{}': the string data is not a closed \"...\"", line_no, name));
             continue;
         }
@@ -257,7 +194,7 @@ std::vector<reg_value> parse_reg_text(std::string_view text, std::vector<reg_pro
             problem(fmt::format("line {}: value '{}' outside a [key]", line_no, name));
             continue;
         }
-        out.push_back({key, std::move(name), std::move(value), line_no});
+        out.push_back({key, std::move(name), std::move(*value), line_no});
     }
     return out;
 }
@@ -272,24 +209,9 @@ std::size_t load_bytes(ruleset &rs, std::span<const std::byte> bytes, store orig
 }
 
 std::size_t load_file(ruleset &rs, const std::string &path, store origin) {
-    namespace fs = std::filesystem;
     if (path.empty()) fail_invalid("the path is empty");
-    fs::path p(std::u8string(reinterpret_cast<const char8_t *>(path.data()), path.size()));
-    std::error_code ec;
-    auto st = fs::status(p, ec);
-    if (ec || !fs::exists(st)) {
-        if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
-            throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot access '{}': {}", path, ec.message()),
-                            ec.value());
-        throw fw::error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("file not found: '{}'", path), ENOENT);
-    }
-    if (fs::is_directory(st)) fail_invalid(fmt::format("'{}' is a directory, not a rule file", path));
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
-        throw fw::error(FW_EACCESS, FW_ERRCLASS_OS, fmt::format("cannot open '{}' for reading", path), EACCES);
-    std::vector<char> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw fw::error(FW_EIO, FW_ERRCLASS_OS, fmt::format("error reading '{}'", path), EIO);
-    return load_bytes(rs, std::as_bytes(std::span<const char>(buf)), origin, path);
+    const std::string bytes = io::read_whole_file(path, "a rule file");
+    return load_bytes(rs, std::as_bytes(std::span<const char>(bytes)), origin, path);
 }
 
 } // namespace fw::rules

@@ -1,5 +1,5 @@
 #include "win/log_policy.hpp"
-#include "util/utf8.hpp"
+#include "util/reg_text.hpp"
 
 #include "core/error.hpp"
 #include "util/win32.hpp"
@@ -96,8 +96,6 @@ std::string_view trim(std::string_view s) noexcept {
 
 bool istarts(std::string_view s, std::string_view prefix) { return upper(s.substr(0, prefix.size())) == upper(prefix); }
 
-using util::append_utf8;
-
 [[noreturn]] void bad_line(std::uint64_t line, const std::string &message) {
     throw error(FW_EFORMAT, FW_ERRCLASS_FORMAT, fmt::format("line {}: {}", line, message), 0,
                 static_cast<std::int64_t>(line));
@@ -111,7 +109,7 @@ struct reg_data {
 
 // "hex(2):41,00,42,00,00,00" (REG_EXPAND_SZ, UTF-16LE with its terminator) to UTF-8.
 std::string utf16_hex(std::string_view hex, std::uint64_t line) {
-    std::vector<unsigned> bytes;
+    std::vector<unsigned char> bytes;
     while (!hex.empty()) {
         auto comma = hex.find(',');
         auto item = trim(hex.substr(0, comma));
@@ -127,22 +125,10 @@ std::string utf16_hex(std::string_view hex, std::uint64_t line) {
             if (d == 16) bad_line(line, fmt::format("'{}' is not a hex byte", item));
             b = b * 16 + d;
         }
-        bytes.push_back(b);
+        bytes.push_back(static_cast<unsigned char>(b));
     }
     std::string out;
-    for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
-        std::uint32_t u = bytes[i] | (bytes[i + 1] << 8);
-        if (u == 0) break;
-        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < bytes.size()) {
-            std::uint32_t lo = bytes[i + 2] | (bytes[i + 3] << 8);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                i += 2;
-                continue;
-            }
-        }
-        append_utf8(out, (u >= 0xD800 && u <= 0xDFFF) ? 0xFFFD : u);
-    }
+    util::append_utf16le(out, bytes.data(), bytes.size(), true);
     return out;
 }
 
@@ -232,50 +218,17 @@ private:
     }
 
     void parse_value(std::string_view line, std::uint64_t line_no, const std::string &key) {
-        std::string name;
-        std::size_t i = 0;
-        if (line[0] == '@') {
-            i = 1;
-        } else if (line[0] == '"') {
-            i = 1;
-            bool closed = false;
-            while (i < line.size()) {
-                if (line[i] == '\\' && i + 1 < line.size()) {
-                    name += line[i + 1];
-                    i += 2;
-                    continue;
-                }
-                if (line[i] == '"') {
-                    closed = true;
-                    ++i;
-                    break;
-                }
-                name += line[i++];
-            }
-            if (!closed) bad_line(line_no, "a value name without its closing quote");
-        } else {
-            bad_line(line_no, fmt::format("expected \"name\"=value or [key], not '{}'", line.substr(0, 40)));
-        }
-        if (i >= line.size() || line[i] != '=') bad_line(line_no, fmt::format("expected '=' after \"{}\"", name));
-        std::string_view data = trim(line.substr(i + 1));
+        auto value_line = util::split_reg_value(line);
+        if (value_line.problem != nullptr)
+            bad_line(line_no, fmt::format("{}, not '{}'", value_line.problem, line.substr(0, 40)));
+        const std::string &name = value_line.name;
+        const std::string_view data = trim(value_line.data);
         reg_data d;
         if (!data.empty() && data[0] == '"') {
-            std::size_t j = 1;
-            bool closed = false;
-            while (j < data.size()) {
-                if (data[j] == '\\' && j + 1 < data.size()) {
-                    d.text += data[j + 1];
-                    j += 2;
-                    continue;
-                }
-                if (data[j] == '"') {
-                    closed = true;
-                    ++j;
-                    break;
-                }
-                d.text += data[j++];
-            }
-            if (!closed || j != data.size()) bad_line(line_no, fmt::format("value \"{}\": the string is not closed", name));
+            std::size_t j = 0;
+            auto text = util::reg_unquote(data, j);
+            if (!text || j != data.size()) bad_line(line_no, fmt::format("value \"{}\": the string is not closed", name));
+            d.text = std::move(*text);
             d.type = reg_data::kind::string;
         } else if (istarts(data, "dword:")) {
             auto hex = data.substr(6);
