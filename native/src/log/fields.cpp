@@ -23,6 +23,17 @@ constexpr std::array<protocol_entry, 22> protocols = {{
     {"L2TP", 115},     {"SCTP", 132},
 }};
 
+// tcpflags as logged ("S", "AP", ...): letters only, shorter than out; '-' leaves out empty.
+bool parse_tcp_flags(std::string_view flags, char (&out)[8]) noexcept {
+    std::memset(out, 0, sizeof out);
+    if (detail::is_dash(flags)) return true;
+    if (flags.size() >= sizeof out) return false;
+    for (char c : flags)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return false;
+    std::memcpy(out, flags.data(), flags.size());
+    return true;
+}
+
 // One or two digits.
 bool small_number(std::string_view s, unsigned &out) noexcept {
     if (s.empty() || s.size() > 2) return false;
@@ -270,13 +281,7 @@ FW_SCAN_INLINE std::optional<column> type_columns(At at, std::uint32_t wanted, f
     r.tcp_syn = r.tcp_ack = FW_ABSENT;
     r.tcp_win = FW_ABSENT;
     if (want(FW_FIELDS_TCP)) {
-        std::string_view flags = at(column::tcpflags);
-        if (!detail::is_dash(flags)) {
-            if (flags.size() >= sizeof r.tcp_flags) return column::tcpflags;
-            for (char c : flags)
-                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return column::tcpflags;
-            std::memcpy(r.tcp_flags, flags.data(), flags.size());
-        }
+        if (!parse_tcp_flags(at(column::tcpflags), r.tcp_flags)) return column::tcpflags;
         if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn, end)) return column::tcpsyn;
         if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack, end)) return column::tcpack;
         if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win, end)) return column::tcpwin;
@@ -371,16 +376,7 @@ std::optional<column> type_every_column(const char *line, std::size_t n, const f
     if (!parse_port(at(column::src_port), r.src_port, end)) return column::src_port;
     if (!parse_port(at(column::dst_port), r.dst_port, end)) return column::dst_port;
     if (!number_into(at(column::size), INT64_MAX, r.size, end)) return column::size;
-    {
-        std::string_view flags = at(column::tcpflags);
-        std::memset(r.tcp_flags, 0, sizeof r.tcp_flags);
-        if (!detail::is_dash(flags)) {
-            if (flags.size() >= sizeof r.tcp_flags) return column::tcpflags;
-            for (char c : flags)
-                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return column::tcpflags;
-            std::memcpy(r.tcp_flags, flags.data(), flags.size());
-        }
-    }
+    if (!parse_tcp_flags(at(column::tcpflags), r.tcp_flags)) return column::tcpflags;
     if (!number_into(at(column::tcpsyn), INT64_MAX, r.tcp_syn, end)) return column::tcpsyn;
     if (!number_into(at(column::tcpack), INT64_MAX, r.tcp_ack, end)) return column::tcpack;
     if (!number_into(at(column::tcpwin), INT32_MAX, r.tcp_win, end)) return column::tcpwin;
