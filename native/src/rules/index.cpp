@@ -109,8 +109,8 @@ std::uint64_t port_coverage(const port_set &ports) {
 // See rule_index::single_port. A port set of ranges only passes every port of them alike; a
 // single keyword passes (or maybe passes, or fails) every port of its intervals alike for a
 // given protocol. Ranges and keywords together, or two keywords, may not.
-bool single_port_condition(const rule &r) noexcept {
-    if (r.local_addresses.given || r.remote_addresses.given || !r.icmp.empty()) return false;
+bool single_port_condition(const rule &r, bool addresses = false) noexcept {
+    if ((!addresses && (r.local_addresses.given || r.remote_addresses.given)) || !r.icmp.empty()) return false;
     if (r.local_ports.any() == r.remote_ports.any()) return false; // none (a flat rule) or both
     const auto &ports = r.local_ports.any() ? r.remote_ports : r.local_ports;
     return ports.keywords == 0 || (ports.ranges.empty() && std::has_single_bit(unsigned{ports.keywords}));
@@ -132,6 +132,18 @@ rule_index::rule_index(std::span<const rule> rules) : rules_(rules.begin(), rule
     for (const auto &r : rules_) {
         statics_.push_back(static_conditions_of(r));
         single_port_.push_back(single_port_condition(r) ? 1 : 0);
+        bool port_address = !single_port_.back() && single_port_condition(r, true);
+        slot_.push_back(port_address ? static_cast<std::uint32_t>(bounds_.size()) : no_slot);
+        if (!port_address) continue;
+        auto &sides = bounds_.emplace_back();
+        const address_set *sets[2] = {&r.local_addresses, &r.remote_addresses};
+        for (std::size_t s = 0; s < 2; ++s) {
+            sides[s].given = sets[s]->given;
+            sides[s].kw4 = sets[s]->keywords4 != 0;
+            sides[s].kw6 = sets[s]->keywords6 != 0;
+            for (const auto &range : sets[s]->ranges)
+                (range.lo.family == 4 ? sides[s].v4 : sides[s].v6).emplace_back(key_of(range.lo), key_of(range.hi));
+        }
     }
     for (std::uint32_t i = 0; i < rules_.size(); ++i) place(buckets_[static_cast<std::size_t>(bucket_of(static_cast<int>(rules_[i].dir)))], rules_[i], i);
     for (auto &b : buckets_) {
@@ -215,6 +227,21 @@ void rule_index::mark_candidates(const packet &p, std::vector<std::uint64_t> &ma
     if (p.dir != FW_DIR_INBOUND) mark(buckets_[1], p, marks);
 }
 
+std::uint32_t rule_index::address_outcome(std::uint32_t slot, const packet &p) const noexcept {
+    // Per side, as check_addresses decides: 0 passes (or no condition), 1 maybe (an unknown
+    // address, or a keyword of its family), 2 fails.
+    auto side = [](const address_bounds &b, const net::ip &a) -> std::uint32_t {
+        if (!b.given) return 0;
+        if (a.family != 4 && a.family != 6) return 1;
+        const auto key = key_of(a);
+        for (const auto &[lo, hi] : a.family == 4 ? b.v4 : b.v6)
+            if (!(key < lo) && !(hi < key)) return 0;
+        return (a.family == 4 ? b.kw4 : b.kw6) ? 1 : 2;
+    };
+    const auto &sides = bounds_[slot];
+    return side(sides[0], p.local) * 3 + side(sides[1], p.remote);
+}
+
 std::span<const std::uint32_t> rule_index::flat(int dir, int protocol) const {
     const auto &by = flat_[static_cast<std::size_t>(bucket_of(dir))];
     return by[protocol < 0 || protocol > 255 ? 0 : static_cast<std::size_t>(protocol) + 1];
@@ -269,6 +296,8 @@ evaluator::port_results &evaluator::single_port_results(int dir, const packet &p
     if (added) {
         it->second.state.assign(index_->rules().size(), 0);
         it->second.result.resize(index_->rules().size());
+        it->second.address_state.assign(index_->port_address_count() * rule_index::address_outcomes, 0);
+        it->second.address_result.resize(index_->port_address_count() * rule_index::address_outcomes);
     }
     return it->second;
 }
@@ -282,9 +311,8 @@ const evaluator::flat_summary &evaluator::flat_results(int dir, const packet &p,
         for (auto i : index_->flat(dir, p.protocol < 0 || p.protocol > 255 ? -1 : p.protocol)) {
             if (!classify(rules[i], i, p, profiles, detail::relevant, c, &index_->statics(i))) continue;
             flat.summary.add(rules[i], c, detail::relevant);
-            auto cat = categorize(rules[i], c, detail::relevant);
-            if (!cat.quiet) flat.listed.push_back(c);
-            else if (auto &q = flat.quiet_by_category[cat.at]; cat.at != cat_none && q.size() < max_quiet_listed)
+            if (!c.quiet) flat.listed.push_back(c);
+            else if (auto &q = flat.quiet_by_category[c.at]; c.at != cat_none && q.size() < max_quiet_listed)
                 q.push_back(c);
         }
     }
@@ -325,6 +353,15 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
                 }
                 relevant = known.state[i] == 2;
                 if (relevant) c = known.result[i];
+            } else if (auto slot = index_->port_address_slot(i); slot != rule_index::no_slot) {
+                auto &known = *by_port[bucket_of(static_cast<int>(r.dir))];
+                auto k = slot * rule_index::address_outcomes + index_->address_outcome(slot, p);
+                if (known.address_state[k] == 0) {
+                    known.address_state[k] =
+                        classify(r, i, p, profiles, level, known.address_result[k], &index_->statics(i)) ? 2 : 1;
+                }
+                relevant = known.address_state[k] == 2;
+                if (relevant) c = known.address_result[k];
             } else {
                 relevant = classify(r, i, p, profiles, level, c, &index_->statics(i));
             }

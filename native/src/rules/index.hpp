@@ -72,7 +72,24 @@ public:
     // same given the direction, protocol and profiles, so one classification serves them all.
     [[nodiscard]] bool single_port(std::uint32_t i) const noexcept { return single_port_[i] != 0; }
 
+    // Rules like single_port ones but with address conditions too: for every packet the index
+    // marks one for, its classification depends on the direction, protocol and profiles and on
+    // which of its address conditions pass, may pass or fail (address_outcome). Each has a slot
+    // (0.. port_address_count()); no_slot for the others.
+    static constexpr std::uint32_t no_slot = ~std::uint32_t{0};
+    static constexpr std::uint32_t address_outcomes = 9; // 3 per side
+    [[nodiscard]] std::uint32_t port_address_slot(std::uint32_t i) const noexcept { return slot_[i]; }
+    [[nodiscard]] std::size_t port_address_count() const noexcept { return bounds_.size(); }
+    // 0 .. address_outcomes - 1: what the address conditions of the rule in `slot` say about p,
+    // from bounds precomputed as numbers (the same answers as the matcher's check_addresses).
+    [[nodiscard]] std::uint32_t address_outcome(std::uint32_t slot, const packet &p) const noexcept;
+
 private:
+    // One side's address condition as numbers: ranges of each family, keywords of each family.
+    struct address_bounds {
+        std::vector<std::pair<addr_key, addr_key>> v4, v6;
+        bool given = false, kw4 = false, kw6 = false;
+    };
     struct bucket { // one direction
         interval_index<std::uint32_t> local_port, remote_port;
         std::array<std::vector<std::uint32_t>, 257> icmp_by_type; // [256]: any type
@@ -86,6 +103,8 @@ private:
     std::vector<rule> rules_;
     std::vector<static_conditions> statics_;
     std::vector<std::uint8_t> single_port_;
+    std::vector<std::uint32_t> slot_;                    // by rule: port_address_slot
+    std::vector<std::array<address_bounds, 2>> bounds_;  // by slot: [0] local, [1] remote
     std::array<bucket, 2> buckets_; // [0] inbound, [1] outbound
     // flat_[dir][protocol + 1]: flat rules of the protocol or any, in rule order (protocol -1: any only).
     std::array<std::vector<std::vector<std::uint32_t>>, 2> flat_;
@@ -129,6 +148,9 @@ private:
     struct port_results {
         std::vector<std::uint8_t> state; // by rule: 0 not yet, 1 not relevant, 2 relevant
         std::vector<classified> result;
+        // The same for port-and-address rules, by slot * address_outcomes + address outcome.
+        std::vector<std::uint8_t> address_state;
+        std::vector<classified> address_result;
     };
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
     port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);

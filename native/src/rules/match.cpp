@@ -284,6 +284,9 @@ bool classify(const rule &r, std::uint32_t index, const packet &p, std::uint32_t
     out.conditions = d.res.conditions;
     out.enabled = d.res.enabled;
     out.specific = d.res.specific;
+    auto cat = categorize(r, out, level);
+    out.at = cat.at;
+    out.quiet = cat.quiet;
     return true;
 }
 
@@ -310,8 +313,8 @@ categorized categorize(const rule &r, const classified &c, detail level) noexcep
     return out;
 }
 
-void verdict_summary::add(const rule &r, const classified &c, detail level) noexcept {
-    auto at = categorize(r, c, level).at;
+void verdict_summary::add(const rule &r, const classified &c, detail) noexcept {
+    auto at = c.at; // categorize(r, c, level), made by classify
     if (at == cat_none) return;
     auto lower = [](std::uint32_t &count, classified &first, const classified &x) {
         if (count++ == 0 || x.index < first.index) first = x;
@@ -347,8 +350,9 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
     return decide(rules, all, relevant, p, profiles, level, texts);
 }
 
+// The level is in each result already (classify categorized it).
 evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
-                  const packet &p, std::uint32_t profiles, detail level, bool texts) {
+                  const packet &p, std::uint32_t profiles, detail, bool texts) {
     const auto &size = all.size;
     const auto &first = all.first;
     const std::uint32_t bypass_count = all.bypass_count;
@@ -442,10 +446,9 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     std::size_t quiet_listed = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const auto &c = listable[k];
-        auto cat = categorize(rule_at(c), c, level);
-        bool deciding = deciding_cat != cat_none && cat.at == deciding_cat;
+        bool deciding = deciding_cat != cat_none && c.at == deciding_cat;
         std::uint8_t rank = deciding ? 0 : c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
-        if (cat.quiet && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
+        if (c.quiet && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
         ranks[k] = rank;
         ++at_rank[rank];
     }

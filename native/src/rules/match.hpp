@@ -123,6 +123,8 @@ enum class detail : std::uint8_t {
 
 // ---- The two steps of evaluate(), shared with the index (rules/index.hpp) ------
 
+enum category : std::uint8_t;
+
 // A rule relevant to a packet, before its text is made.
 struct classified {
     std::uint32_t index = 0; // into the rule set
@@ -131,6 +133,8 @@ struct classified {
     std::uint32_t conditions = 0;
     bool enabled = false;
     bool specific = false;
+    category at{};      // categorize() of the result, worked out once by classify()
+    bool quiet = false; // ... and whether it is quiet
 };
 
 // What a rule leaves to conditions no packet shows (program, service, authentication,
@@ -163,7 +167,7 @@ struct static_conditions {
 // Categories of a relevant result, in the order of the verdict rules. Each is in at most one
 // (bypass rules are allow_env too: they need authentication).
 enum category : std::uint8_t {
-    cat_none, cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow,
+    cat_none = 0, cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow,
     cat_allow_any_port, cat_block_maybe, cat_count
 };
 inline constexpr std::size_t max_quiet_listed = 10;
