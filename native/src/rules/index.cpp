@@ -68,6 +68,12 @@ void interval_index<Key>::stab(const Key &x, F &&f) const {
     }
 }
 
+template <class Key>
+std::size_t interval_index<Key>::segment_of(const Key &x) const noexcept {
+    if (bounds_.empty() || x < bounds_.front()) return npos;
+    return static_cast<std::size_t>(std::upper_bound(bounds_.begin(), bounds_.end(), x) - bounds_.begin()) - 1;
+}
+
 template class interval_index<std::uint32_t>;
 template class interval_index<addr_key>;
 
@@ -149,6 +155,8 @@ rule_index::rule_index(std::span<const rule> rules) : rules_(rules.begin(), rule
     for (auto &b : buckets_) {
         b.local_port.build();
         b.remote_port.build();
+        b.local_single.build();
+        b.remote_single.build();
         for (auto &t : b.addr4) t.build();
         for (auto &t : b.addr6) t.build();
     }
@@ -172,10 +180,13 @@ void rule_index::place(bucket &b, const rule &r, std::uint32_t i) {
     // address or profile), so either side will do: the one that passes fewer ports.
     bool local = !r.local_ports.any() &&
                  (r.remote_ports.any() || port_coverage(r.local_ports) <= port_coverage(r.remote_ports));
+    bool single = single_port_[i] != 0;
     if (local) {
-        port_intervals(r.local_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.local_port.add(lo, hi, i); });
+        auto &to = single ? b.local_single : b.local_port;
+        port_intervals(r.local_ports, [&](std::uint32_t lo, std::uint32_t hi) { to.add(lo, hi, i); });
     } else if (!r.remote_ports.any()) {
-        port_intervals(r.remote_ports, [&](std::uint32_t lo, std::uint32_t hi) { b.remote_port.add(lo, hi, i); });
+        auto &to = single ? b.remote_single : b.remote_port;
+        port_intervals(r.remote_ports, [&](std::uint32_t lo, std::uint32_t hi) { to.add(lo, hi, i); });
     } else if (!r.icmp.empty()) {
         for (const auto &tc : r.icmp) {
             auto &list = b.icmp_by_type[tc.type > 255 ? 256 : tc.type];
@@ -225,6 +236,11 @@ void rule_index::mark(const bucket &b, const packet &p, std::vector<std::uint64_
 void rule_index::mark_candidates(const packet &p, std::vector<std::uint64_t> &marks) const {
     if (p.dir != FW_DIR_OUTBOUND) mark(buckets_[0], p, marks);
     if (p.dir != FW_DIR_INBOUND) mark(buckets_[1], p, marks);
+}
+
+const interval_index<std::uint32_t> &rule_index::single_ports(int dir, bool local) const noexcept {
+    const auto &b = buckets_[static_cast<std::size_t>(bucket_of(dir))];
+    return local ? b.local_single : b.remote_single;
 }
 
 std::uint32_t rule_index::address_outcome(std::uint32_t slot, const packet &p) const noexcept {
@@ -294,8 +310,9 @@ evaluator::evaluator(std::shared_ptr<const rule_index> index) : index_(std::move
 evaluator::port_results &evaluator::single_port_results(int dir, const packet &p, std::uint32_t profiles) {
     auto [it, added] = port_cache_.try_emplace(key_of(dir, p, profiles));
     if (added) {
-        it->second.state.assign(index_->rules().size(), 0);
-        it->second.result.resize(index_->rules().size());
+        for (int side = 0; side < 2; ++side)
+            it->second.segments[static_cast<std::size_t>(side)].resize(
+                index_->single_ports(dir, side == 0).segment_count());
         it->second.address_state.assign(index_->port_address_count() * rule_index::address_outcomes, 0);
         it->second.address_result.resize(index_->port_address_count() * rule_index::address_outcomes);
     }
@@ -335,8 +352,9 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
     index_->mark_candidates(p, marks_);
     scratch_.clear();
     verdict_summary summary;
-    // Single-port rules classify alike for every packet the index marks them for (per rule
-    // direction, protocol and profiles): classified once, looked up after.
+    // Single-port rules classify alike for every packet the index finds them for (per rule
+    // direction, protocol and profiles), port-and-address rules alike for every packet with the
+    // same address outcome: classified once, looked up after.
     port_results *by_port[2] = {nullptr, nullptr};
     if (p.dir != FW_DIR_OUTBOUND) by_port[0] = &single_port_results(FW_DIR_INBOUND, p, profiles);
     if (p.dir != FW_DIR_INBOUND) by_port[1] = &single_port_results(FW_DIR_OUTBOUND, p, profiles);
@@ -346,14 +364,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             auto i = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
             const auto &r = rules[i];
             bool relevant;
-            if (index_->single_port(i)) {
-                auto &known = *by_port[bucket_of(static_cast<int>(r.dir))];
-                if (known.state[i] == 0) {
-                    known.state[i] = classify(r, i, p, profiles, level, known.result[i], &index_->statics(i)) ? 2 : 1;
-                }
-                relevant = known.state[i] == 2;
-                if (relevant) c = known.result[i];
-            } else if (auto slot = index_->port_address_slot(i); slot != rule_index::no_slot) {
+            if (auto slot = index_->port_address_slot(i); slot != rule_index::no_slot) {
                 auto &known = *by_port[bucket_of(static_cast<int>(r.dir))];
                 auto k = slot * rule_index::address_outcomes + index_->address_outcome(slot, p);
                 if (known.address_state[k] == 0) {
@@ -371,6 +382,40 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             }
         }
     }
+    // Single-port rules: the results of the port segments the packet's ports fall in.
+    merged_.swap(scratch_);
+    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
+    for (int d = 0; d < 2; ++d) {
+        if (!by_port[d]) continue;
+        const int dir = d == 0 ? FW_DIR_INBOUND : FW_DIR_OUTBOUND;
+        for (int side = 0; side < 2; ++side) {
+            const std::int32_t port = side == 0 ? p.local_port : p.remote_port;
+            if (port < 0) continue;
+            const auto &ports = index_->single_ports(dir, side == 0);
+            auto seg = ports.segment_of(static_cast<std::uint32_t>(port));
+            if (seg == ports.npos) continue;
+            auto &known = by_port[d]->segments[static_cast<std::size_t>(side)][seg];
+            if (!known.made) {
+                known.made = true;
+                found_.clear();
+                ports.stab(static_cast<std::uint32_t>(port), [&](std::uint32_t i) { found_.push_back(i); });
+                std::sort(found_.begin(), found_.end());
+                found_.erase(std::unique(found_.begin(), found_.end()), found_.end());
+                for (auto i : found_) {
+                    if (!classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) continue;
+                    known.relevant.push_back(c);
+                    known.summary.add(rules[i], c, level);
+                }
+            }
+            if (known.relevant.empty()) continue;
+            summary.merge(known.summary);
+            merging_.clear();
+            std::merge(merged_.begin(), merged_.end(), known.relevant.begin(), known.relevant.end(),
+                       std::back_inserter(merging_), by_index);
+            merged_.swap(merging_);
+        }
+    }
+    scratch_.swap(merged_);
     // The flat rules of each direction the packet may have: their summaries, and the results of
     // theirs that may be listed (the quiet ones only when their category decides).
     const flat_summary *flats[2] = {nullptr, nullptr};
@@ -388,7 +433,6 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             extra_.insert(extra_.end(), quiet.begin(), quiet.end());
         }
     }
-    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
     std::sort(extra_.begin(), extra_.end(), by_index);
     merged_.clear();
     std::merge(scratch_.begin(), scratch_.end(), extra_.begin(), extra_.end(), std::back_inserter(merged_), by_index);

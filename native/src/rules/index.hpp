@@ -32,6 +32,10 @@ public:
     template <class F>
     void stab(const Key &x, F &&f) const;
     [[nodiscard]] bool empty() const noexcept { return bounds_.empty(); }
+    // The elementary segment holding x (every x of a segment is in the same intervals), or npos.
+    static constexpr std::size_t npos = ~std::size_t{0};
+    [[nodiscard]] std::size_t segment_of(const Key &x) const noexcept;
+    [[nodiscard]] std::size_t segment_count() const noexcept { return bounds_.size(); }
 
 private:
     struct item {
@@ -63,7 +67,8 @@ public:
     // Marks in `marks` (one bit per rule) every rule that may be relevant to p
     // at detail::relevant, except the "flat" rules (no port, ICMP or address
     // condition), which depend only on direction, protocol and profile: those
-    // are appended per direction through flat().
+    // are appended per direction through flat(); and the single_port rules,
+    // found per port segment through single_ports().
     void mark_candidates(const packet &p, std::vector<std::uint64_t> &marks) const;
     // Flat rules of a direction (FW_DIR_INBOUND/OUTBOUND) whose protocol is `protocol` or any.
     [[nodiscard]] std::span<const std::uint32_t> flat(int dir, int protocol) const;
@@ -71,6 +76,9 @@ public:
     // no address or ICMP condition: for every port the index marks it for, it classifies the
     // same given the direction, protocol and profiles, so one classification serves them all.
     [[nodiscard]] bool single_port(std::uint32_t i) const noexcept { return single_port_[i] != 0; }
+    // The single_port rules of a direction by the port they name: local (true) or remote side.
+    // Every port of a segment finds the same rules, so their results serve the whole segment.
+    [[nodiscard]] const interval_index<std::uint32_t> &single_ports(int dir, bool local) const noexcept;
 
     // Rules like single_port ones but with address conditions too: for every packet the index
     // marks one for, its classification depends on the direction, protocol and profiles and on
@@ -92,6 +100,7 @@ private:
     };
     struct bucket { // one direction
         interval_index<std::uint32_t> local_port, remote_port;
+        interval_index<std::uint32_t> local_single, remote_single; // single_port rules only
         std::array<std::vector<std::uint32_t>, 257> icmp_by_type; // [256]: any type
         std::array<interval_index<addr_key>, 2> addr4, addr6;     // [0] local, [1] remote
         std::array<std::vector<std::uint32_t>, 2> addr_unknown, kw4, kw6;
@@ -146,9 +155,15 @@ private:
     // Classified single-port rules (rule_index::single_port) of a rule direction, protocol and
     // profile mask, made on the first packet that reaches each rule.
     struct port_results {
-        std::vector<std::uint8_t> state; // by rule: 0 not yet, 1 not relevant, 2 relevant
-        std::vector<classified> result;
-        // The same for port-and-address rules, by slot * address_outcomes + address outcome.
+        // By port segment of rule_index::single_ports (local, remote): the results of the
+        // single-port rules that every port of the segment finds, in rule order, summed up.
+        struct segment {
+            bool made = false;
+            verdict_summary summary;
+            std::vector<classified> relevant;
+        };
+        std::array<std::vector<segment>, 2> segments;
+        // The for port-and-address rules, by slot * address_outcomes + address outcome.
         std::vector<std::uint8_t> address_state;
         std::vector<classified> address_result;
     };
@@ -163,7 +178,8 @@ private:
     std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
     std::unordered_map<std::uint32_t, port_results> port_cache_;
     std::vector<std::uint64_t> marks_;
-    std::vector<classified> scratch_, extra_, merged_;
+    std::vector<classified> scratch_, extra_, merged_, merging_;
+    std::vector<std::uint32_t> found_;
 };
 
 // The text of one listed result, as evaluate() would have made it.
