@@ -243,19 +243,22 @@ const interval_index<std::uint32_t> &rule_index::single_ports(int dir, bool loca
     return local ? b.local_single : b.remote_single;
 }
 
-std::uint32_t rule_index::address_outcome(std::uint32_t slot, const packet &p) const noexcept {
+rule_index::packet_addresses rule_index::addresses_of(const packet &p) noexcept {
+    return {key_of(p.local), key_of(p.remote), p.local.family, p.remote.family};
+}
+
+std::uint32_t rule_index::address_outcome(std::uint32_t slot, const packet_addresses &p) const noexcept {
     // Per side, as check_addresses decides: 0 passes (or no condition), 1 maybe (an unknown
     // address, or a keyword of its family), 2 fails.
-    auto side = [](const address_bounds &b, const net::ip &a) -> std::uint32_t {
+    auto side = [](const address_bounds &b, const addr_key &key, std::uint8_t family) -> std::uint32_t {
         if (!b.given) return 0;
-        if (a.family != 4 && a.family != 6) return 1;
-        const auto key = key_of(a);
-        for (const auto &[lo, hi] : a.family == 4 ? b.v4 : b.v6)
+        if (family != 4 && family != 6) return 1;
+        for (const auto &[lo, hi] : family == 4 ? b.v4 : b.v6)
             if (!(key < lo) && !(hi < key)) return 0;
-        return (a.family == 4 ? b.kw4 : b.kw6) ? 1 : 2;
+        return (family == 4 ? b.kw4 : b.kw6) ? 1 : 2;
     };
     const auto &sides = bounds_[slot];
-    return side(sides[0], p.local) * 3 + side(sides[1], p.remote);
+    return side(sides[0], p.local, p.local_family) * 3 + side(sides[1], p.remote, p.remote_family);
 }
 
 std::span<const std::uint32_t> rule_index::flat(int dir, int protocol) const {
@@ -358,6 +361,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
     port_results *by_port[2] = {nullptr, nullptr};
     if (p.dir != FW_DIR_OUTBOUND) by_port[0] = &single_port_results(FW_DIR_INBOUND, p, profiles);
     if (p.dir != FW_DIR_INBOUND) by_port[1] = &single_port_results(FW_DIR_OUTBOUND, p, profiles);
+    const auto addresses = rule_index::addresses_of(p);
     classified c;
     for (std::size_t w = 0; w < marks_.size(); ++w) {
         for (auto bits = marks_[w]; bits; bits &= bits - 1) {
@@ -366,7 +370,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             bool relevant;
             if (auto slot = index_->port_address_slot(i); slot != rule_index::no_slot) {
                 auto &known = *by_port[bucket_of(static_cast<int>(r.dir))];
-                auto k = slot * rule_index::address_outcomes + index_->address_outcome(slot, p);
+                auto k = slot * rule_index::address_outcomes + index_->address_outcome(slot, addresses);
                 if (known.address_state[k] == 0) {
                     known.address_state[k] =
                         classify(r, i, p, profiles, level, known.address_result[k], &index_->statics(i)) ? 2 : 1;

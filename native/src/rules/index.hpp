@@ -88,9 +88,15 @@ public:
     static constexpr std::uint32_t address_outcomes = 9; // 3 per side
     [[nodiscard]] std::uint32_t port_address_slot(std::uint32_t i) const noexcept { return slot_[i]; }
     [[nodiscard]] std::size_t port_address_count() const noexcept { return bounds_.size(); }
+    // A packet's addresses as numbers, made once for all its rules.
+    struct packet_addresses {
+        addr_key local, remote;
+        std::uint8_t local_family = 0, remote_family = 0;
+    };
+    [[nodiscard]] static packet_addresses addresses_of(const packet &p) noexcept;
     // 0 .. address_outcomes - 1: what the address conditions of the rule in `slot` say about p,
     // from bounds precomputed as numbers (the same answers as the matcher's check_addresses).
-    [[nodiscard]] std::uint32_t address_outcome(std::uint32_t slot, const packet &p) const noexcept;
+    [[nodiscard]] std::uint32_t address_outcome(std::uint32_t slot, const packet_addresses &p) const noexcept;
 
 private:
     // One side's address condition as numbers: ranges of each family, keywords of each family.
