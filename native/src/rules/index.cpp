@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <iterator>
 #include <type_traits>
 
@@ -81,12 +82,15 @@ template class interval_index<addr_key>;
 
 namespace {
 
-addr_key key_of(const net::ip &a) noexcept {
-    addr_key k;
-    for (int i = 0; i < 8; ++i) k.hi = (k.hi << 8) | a.bytes[static_cast<std::size_t>(i)];
-    for (int i = 8; i < 16; ++i) k.lo = (k.lo << 8) | a.bytes[static_cast<std::size_t>(i)];
-    return k;
+// The 16 bytes as two big-endian numbers: two loads (and byte swaps), not 16 shifts.
+std::uint64_t big_endian_at(const std::uint8_t *bytes) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, bytes, sizeof v);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+    return v;
 }
+
+addr_key key_of(const net::ip &a) noexcept { return {big_endian_at(a.bytes.data()), big_endian_at(a.bytes.data() + 8)}; }
 
 // Every port a port set can pass (or maybe pass), as intervals; a superset: the
 // protocol conditions of the keywords are left to the matcher.
@@ -279,6 +283,14 @@ std::size_t mix(std::size_t h, std::uint64_t v) noexcept {
     return h;
 }
 
+// out = a and b merged in rule order (each in rule order already), written in place: no
+// capacity check per result.
+void merge_into(std::vector<classified> &out, const std::vector<classified> &a, const std::vector<classified> &b) {
+    out.resize(a.size() + b.size());
+    std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin(),
+               [](const classified &x, const classified &y) { return x.index < y.index; });
+}
+
 bool same_packet(const packet &a, const packet &b) noexcept {
     return a.dir == b.dir && a.protocol == b.protocol && a.local == b.local && a.remote == b.remote &&
            a.local_port == b.local_port && a.remote_port == b.remote_port && a.icmp_type == b.icmp_type &&
@@ -301,9 +313,11 @@ std::size_t evaluator::flow_hash::operator()(const flow_key &k) const noexcept {
                    static_cast<std::uint64_t>(static_cast<std::uint16_t>(k.p.icmp_code)) << 16 | k.profiles << 4 |
                    static_cast<std::uint64_t>(k.level) << 2);
     for (const auto *a : {&k.p.local, &k.p.remote}) {
-        auto key = key_of(*a);
-        h = mix(h, key.hi);
-        h = mix(h, key.lo ^ a->family);
+        std::uint64_t hi, lo; // any order of the bytes hashes as well
+        std::memcpy(&hi, a->bytes.data(), sizeof hi);
+        std::memcpy(&lo, a->bytes.data() + 8, sizeof lo);
+        h = mix(h, hi);
+        h = mix(h, lo ^ a->family);
     }
     return h;
 }
@@ -413,9 +427,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             }
             if (known.relevant.empty()) continue;
             summary.merge(known.summary);
-            merging_.clear();
-            std::merge(merged_.begin(), merged_.end(), known.relevant.begin(), known.relevant.end(),
-                       std::back_inserter(merging_), by_index);
+            merge_into(merging_, merged_, known.relevant);
             merged_.swap(merging_);
         }
     }
@@ -438,8 +450,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
         }
     }
     std::sort(extra_.begin(), extra_.end(), by_index);
-    merged_.clear();
-    std::merge(scratch_.begin(), scratch_.end(), extra_.begin(), extra_.end(), std::back_inserter(merged_), by_index);
+    merge_into(merged_, scratch_, extra_);
     return decide(rules, summary, merged_, p, profiles, level, false);
 }
 
