@@ -1,6 +1,8 @@
 // The rule index and the batch evaluator.
 #include "rules/index.hpp"
 
+#include "util/endian.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -83,12 +85,7 @@ template class interval_index<addr_key>;
 namespace {
 
 // The 16 bytes as two big-endian numbers: two loads (and byte swaps), not 16 shifts.
-std::uint64_t big_endian_at(const std::uint8_t *bytes) noexcept {
-    std::uint64_t v;
-    std::memcpy(&v, bytes, sizeof v);
-    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
-    return v;
-}
+std::uint64_t big_endian_at(const std::uint8_t *bytes) noexcept { return util::load_big_endian64(bytes); }
 
 addr_key key_of(const net::ip &a) noexcept { return {big_endian_at(a.bytes.data()), big_endian_at(a.bytes.data() + 8)}; }
 

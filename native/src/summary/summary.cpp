@@ -1,5 +1,7 @@
 #include "summary/summary.hpp"
 
+#include "util/endian.hpp"
+
 #include <gsl/gsl>
 
 #include <algorithm>
@@ -189,20 +191,7 @@ bool same_key(const std::byte *a, const std::byte *b, std::size_t size) noexcept
     }
     return diff == 0;
 }
-std::uint64_t load_big_endian(const std::byte *p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    if constexpr (std::endian::native == std::endian::little) {
-#if defined(__GNUC__) || defined(__clang__)
-        w = __builtin_bswap64(w);
-#else
-        std::uint64_t r = 0;
-        for (int k = 0; k < 8; ++k, w >>= 8) r = (r << 8) | (w & 0xff);
-        w = r;
-#endif
-    }
-    return w;
-}
+std::uint64_t load_big_endian(const std::byte *p) noexcept { return util::load_big_endian64(p); }
 // memcmp(a, b, size) < 0 for whole words, inline: each word read big-endian.
 bool key_less(const std::byte *a, const std::byte *b, std::size_t size) noexcept {
     for (std::size_t i = 0; i < size; i += 8) {
