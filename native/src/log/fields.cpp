@@ -164,6 +164,19 @@ bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept {
     return true;
 }
 
+static_assert(parse_address_readable >= net::ipv6_readable && parse_address_readable >= ipv4_readable);
+
+bool parse_address_not_ipv4(std::string_view s, fw_addr &out) noexcept {
+    if (detail::is_dash(s)) {
+        out = fw_addr{};
+        return true;
+    }
+    net::ip a;
+    if (!net::parse_ipv6_readable(s, a)) return false;
+    out = net::to_abi(a);
+    return true;
+}
+
 namespace {
 
 // A number column into dest (parse_number, then narrowed: max fits dest).

@@ -416,6 +416,11 @@ inline constexpr std::size_t ipv4_readable = 20;
 
 // parse_address without the wide IPv4 parse ('-', IPv6, short rests of line).
 [[nodiscard]] bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept;
+// parse_address for a text that is no IPv4 dotted quad, with
+// parse_address_readable bytes readable from its start: '-' or IPv6 (parsed
+// with the wide net::parse_ipv6_readable).
+inline constexpr std::size_t parse_address_readable = 48; // net::ipv6_readable, checked in fields.cpp
+[[nodiscard]] bool parse_address_not_ipv4(std::string_view s, fw_addr &out) noexcept;
 
 // An address column: IPv4, IPv6 or '-'. False when malformed. readable_end,
 // when given, is where the readable bytes after s end (the line's end): the
@@ -430,6 +435,8 @@ inline constexpr std::size_t ipv4_readable = 20;
         std::memcpy(out.bytes, quad, 4);
         return true;
     }
+    if (readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(parse_address_readable))
+        return parse_address_not_ipv4(s, out); // the wide IPv4 parse said no: '-', IPv6 or malformed
     return parse_address_narrow(s, out);
 }
 
