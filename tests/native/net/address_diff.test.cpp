@@ -171,3 +171,51 @@ TEST_CASE("fw::net parse_ipv6 agrees with the reference on every valid form", "[
         check_address(s, rng);
     }
 }
+
+TEST_CASE("fw::log the wide IPv4 parse agrees with the byte-by-byte ones on near-quads", "[log][diff]") {
+    // Four parts of 0..3 digits (leading zeros, values up to 999), joined by
+    // one or two dots, sometimes with a stray byte: every boundary of the rule.
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 1000000; ++i) {
+        std::string s;
+        const int parts = std::uniform_int_distribution<int>(3, 5)(rng);
+        for (int k = 0; k < parts; ++k) {
+            if (k != 0) s += (rng() % 64) != 0 ? "." : "..";
+            const int digits = std::uniform_int_distribution<int>(0, 3)(rng);
+            for (int d = 0; d < digits; ++d)
+                s += static_cast<char>('0' + (d == 0 && (rng() & 3) == 0 ? std::uniform_int_distribution<int>(0, 2)(rng)
+                                                                           : std::uniform_int_distribution<int>(0, 9)(rng)));
+        }
+        if ((rng() % 16) == 0) s.insert(rng() % (s.size() + 1), 1, "x/:- 5"[rng() % 6]);
+        INFO("text: '" << s << "'");
+        std::uint8_t narrow[4] = {}, wide[4] = {};
+        const bool n = log::parse_ipv4_quad(s, narrow);
+        const auto ref = net::parse_ipv4(s);
+        REQUIRE(n == ref.has_value());
+        padded_text p(s, rng);
+        REQUIRE(log::parse_ipv4_quad_wide(p.view, wide) == n);
+        if (n) {
+            REQUIRE(std::memcmp(wide, narrow, 4) == 0);
+            REQUIRE(std::memcmp(wide, ref->bytes.data(), 4) == 0);
+        }
+        check_address(s, rng);
+    }
+}
+
+TEST_CASE("fw::log word-at-a-time numbers agree with the digit loop", "[log][diff]") {
+    // 1..20 bytes, mostly digits: the one-word (1..8) and two-word (9..16) paths and the loop beyond.
+    std::mt19937_64 rng(13);
+    static constexpr char bytes[] = "0123456789012345678901234567890123456789-/: a";
+    for (int i = 0; i < 1000000; ++i) {
+        std::string s(std::uniform_int_distribution<std::size_t>(1, 20)(rng), '0');
+        for (char &c : s) c = bytes[std::uniform_int_distribution<std::size_t>(0, sizeof bytes - 2)(rng)];
+        INFO("text: '" << s << "'");
+        padded_text p(s, rng);
+        for (std::int64_t max : {std::int64_t{INT64_MAX}, std::int64_t{INT32_MAX}, std::int64_t{65535}}) {
+            std::int64_t a = -7, b = -7;
+            const bool plain = log::parse_number(s, max, a);
+            REQUIRE(log::parse_number(p.view, max, b, p.view.data() + p.buf.size()) == plain);
+            if (plain) REQUIRE(a == b);
+        }
+    }
+}
