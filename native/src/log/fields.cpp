@@ -164,6 +164,19 @@ bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept {
     return true;
 }
 
+static_assert(parse_address_readable >= net::ipv6_readable && parse_address_readable >= ipv4_readable);
+
+bool parse_address_not_ipv4(std::string_view s, fw_addr &out) noexcept {
+    if (detail::is_dash(s)) {
+        out = fw_addr{};
+        return true;
+    }
+    net::ip a;
+    if (!net::parse_ipv6_readable(s, a)) return false;
+    out = net::to_abi(a);
+    return true;
+}
+
 namespace {
 
 // A number column into dest (parse_number, then narrowed: max fits dest).
@@ -171,15 +184,6 @@ template <class T>
 [[gnu::noinline]] bool number_into_long(std::string_view v, std::int64_t max, T &dest) noexcept {
     std::int64_t x = 0;
     if (!parse_number(v, max, x)) return false;
-    dest = static_cast<T>(x);
-    return true;
-}
-// 9 digits or more, readable_end given (TCP sequence numbers).
-template <class T>
-[[gnu::noinline]] bool number_into_wide(std::string_view v, std::int64_t max, T &dest,
-                                        const char *readable_end) noexcept {
-    std::int64_t x = 0;
-    if (!parse_number(v, max, x, readable_end)) return false;
     dest = static_cast<T>(x);
     return true;
 }
@@ -201,7 +205,12 @@ FW_SCAN_INLINE bool number_into(std::string_view v, std::int64_t max, T &dest,
             dest = static_cast<T>(x);
             return true;
         }
-        if (v.size() > 8) return number_into_wide(v, max, dest, readable_end);
+        std::uint64_t wide = 0;
+        if (detail::digits_words(v, readable_end, ok, wide)) { // 9..16 digits (TCP sequence numbers): two words
+            if (!ok || wide > static_cast<std::uint64_t>(max)) return false;
+            dest = static_cast<T>(wide);
+            return true;
+        }
     }
     return number_into_long(v, max, dest);
 }

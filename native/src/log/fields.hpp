@@ -394,20 +394,26 @@ inline constexpr std::size_t ipv4_readable = 20;
     rest &= rest - 1;
     if ((bad | rest) != 0 || e2 == 16) return false;
     // Part [b, e) has 1..3 digits: moved to the top bytes of a word, whose
-    // other bytes are shifted out.
-    auto part = [p](unsigned b, unsigned e) noexcept {
+    // other bytes are shifted out (the lowest byte is then 0). One multiply
+    // sums 100, 10 and 1 times them into the top byte (the bytes below hold at
+    // most 99: no carry), exact when the part is at most 255; the digits read
+    // as a big-endian number tell that (at most 2, 5, 5).
+    unsigned over = 0;
+    auto part = [p, &over](unsigned b, unsigned e) noexcept {
         std::uint32_t w;
         std::memcpy(&w, p + b, 4); // x86: little-endian
         w = (w - 0x30303030u) << (32 - 8 * (e - b));
-        return (w >> 24) + ((w >> 16) & 0xffu) * 10 + ((w >> 8) & 0xffu) * 100;
+        const std::uint32_t big = (w >> 24) | ((w >> 8) & 0xff00u) | ((w << 8) & 0xff0000u) | (w << 24);
+        over |= big > 0x00020505u ? 1u : 0u; // digits 2, 5, 5 (the top byte is the 0 below them)
+        return static_cast<std::uint8_t>((w * 0x00640a01u) >> 24);
     };
-    const unsigned q0 = part(0, e0), q1 = part(e0 + 1, e1), q2 = part(e1 + 1, e2),
-                   q3 = part(e2 + 1, static_cast<unsigned>(len));
-    if ((q0 | q1 | q2 | q3) > 255) return false;
-    out[0] = static_cast<std::uint8_t>(q0);
-    out[1] = static_cast<std::uint8_t>(q1);
-    out[2] = static_cast<std::uint8_t>(q2);
-    out[3] = static_cast<std::uint8_t>(q3);
+    const std::uint8_t q0 = part(0, e0), q1 = part(e0 + 1, e1), q2 = part(e1 + 1, e2),
+                       q3 = part(e2 + 1, static_cast<unsigned>(len));
+    if (over != 0) return false;
+    out[0] = q0;
+    out[1] = q1;
+    out[2] = q2;
+    out[3] = q3;
     return true;
 #else
     return parse_ipv4_quad(s, out);
@@ -416,6 +422,11 @@ inline constexpr std::size_t ipv4_readable = 20;
 
 // parse_address without the wide IPv4 parse ('-', IPv6, short rests of line).
 [[nodiscard]] bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept;
+// parse_address for a text that is no IPv4 dotted quad, with
+// parse_address_readable bytes readable from its start: '-' or IPv6 (parsed
+// with the wide net::parse_ipv6_readable).
+inline constexpr std::size_t parse_address_readable = 48; // net::ipv6_readable, checked in fields.cpp
+[[nodiscard]] bool parse_address_not_ipv4(std::string_view s, fw_addr &out) noexcept;
 
 // An address column: IPv4, IPv6 or '-'. False when malformed. readable_end,
 // when given, is where the readable bytes after s end (the line's end): the
@@ -430,6 +441,8 @@ inline constexpr std::size_t ipv4_readable = 20;
         std::memcpy(out.bytes, quad, 4);
         return true;
     }
+    if (readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(parse_address_readable))
+        return parse_address_not_ipv4(s, out); // the wide IPv4 parse said no: '-', IPv6 or malformed
     return parse_address_narrow(s, out);
 }
 

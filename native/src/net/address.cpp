@@ -5,7 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#define FW_NET_SSE2 1
+#include <emmintrin.h>
+#endif
 
 namespace fw::net {
 namespace {
@@ -81,7 +87,7 @@ std::optional<ip> parse_ipv4(std::string_view text) noexcept {
     return a;
 }
 
-std::optional<ip> parse_ipv6(std::string_view s) noexcept {
+std::optional<ip> parse_ipv6_reference(std::string_view s) noexcept {
     if (s.size() < 2 || s.size() > 45) return std::nullopt;
     std::array<std::uint16_t, 8> groups{};
     int count = 0;       // groups written
@@ -142,6 +148,99 @@ std::optional<ip> parse_ipv6(std::string_view s) noexcept {
         a.bytes[2 * g] = static_cast<std::uint8_t>(groups[g] >> 8);
         a.bytes[2 * g + 1] = static_cast<std::uint8_t>(groups[g] & 0xff);
     }
+    return a;
+}
+
+namespace {
+#ifdef FW_NET_SSE2
+// Bit i set when p[i] is a hex digit / a colon, for the 16 bytes at p.
+inline void hex_colon_masks16(const char *p, unsigned &hex, unsigned &colon) noexcept {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    const __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
+    const __m128i is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter);
+    hex = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_digit, is_letter)));
+    colon = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+}
+
+// 1..4 hex digits at p (already checked), n of them, as a number; 4 bytes readable at p.
+inline unsigned hex_group(const char *p, unsigned n) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4); // x86: little-endian
+    // '0'..'9' -> 0..9, 'a'..'f' and 'A'..'F' -> 10..15 (bit 6 marks a letter);
+    // the digits moved to the top bytes, the first one lowest.
+    w = ((w & 0x0f0f0f0fu) + ((w >> 6) & 0x01010101u) * 9) << (8 * (4 - n));
+    return (w >> 24) | ((w >> 12) & 0xf0u) | (w & 0xf00u) | ((w << 12) & 0xf000u);
+}
+#endif
+} // namespace
+
+bool parse_ipv6_readable(std::string_view s, ip &out) noexcept {
+#ifdef FW_NET_SSE2
+    const std::size_t len = s.size();
+    if (len < 2 || len > 45) return false;
+    const char *p = s.data();
+    unsigned h0, h1, h2, c0, c1, c2;
+    hex_colon_masks16(p, h0, c0);
+    hex_colon_masks16(p + 16, h1, c1);
+    hex_colon_masks16(p + 32, h2, c2);
+    const std::uint64_t in = (std::uint64_t{1} << len) - 1;
+    const std::uint64_t hex = (std::uint64_t{h0} | (std::uint64_t{h1} << 16) | (std::uint64_t{h2} << 32)) & in;
+    const std::uint64_t colon = (std::uint64_t{c0} | (std::uint64_t{c1} << 16) | (std::uint64_t{c2} << 32)) & in;
+    if ((hex | colon) != in) {
+        // Another byte: an IPv4 tail (rare in a log) or garbage. The reference decides.
+        auto a = parse_ipv6_reference(s);
+        if (!a) return false;
+        out = *a;
+        return true;
+    }
+    // Hex digits and colons only. Refused as the reference refuses: ":::", a
+    // second "::", a single ':' first or last, a group of five digits or more,
+    // and a wrong number of groups (8 without "::", at most 7 with one).
+    const std::uint64_t pair = colon & (colon >> 1); // bit i: colons at i and i + 1
+    const std::uint64_t starts = hex & ~(hex << 1);
+    const std::uint64_t ends = hex & ~(hex >> 1); // the last digit of each group
+    const auto groups = static_cast<unsigned>(std::popcount(starts));
+    const std::uint64_t last = std::uint64_t{1} << (len - 1);
+    const bool bad = (pair & (pair >> 1)) != 0 || (pair & (pair - 1)) != 0 ||
+                     ((colon & 1u) != 0 && (colon & 2u) == 0) || ((colon & last) != 0 && (colon & (last >> 1)) == 0) ||
+                     (hex & (hex >> 1) & (hex >> 2) & (hex >> 3) & (hex >> 4)) != 0 ||
+                     (pair == 0 ? groups != 8 : groups > 7);
+    if (bad) return false;
+    ip a;
+    a.family = 6;
+    // Groups after the "::" move to the end.
+    const std::uint64_t after_gap = pair == 0 ? 0 : ~((pair << 1) - 1) & ~pair;
+    unsigned slot = 0;
+    std::uint64_t b = starts, e = ends;
+    while (b != 0) {
+        const auto first = static_cast<unsigned>(std::countr_zero(b));
+        const auto end = static_cast<unsigned>(std::countr_zero(e));
+        b &= b - 1;
+        e &= e - 1;
+        const unsigned at = slot + (((after_gap >> first) & 1u) != 0 ? 8 - groups : 0);
+        const unsigned v = hex_group(p + first, end - first + 1);
+        a.bytes[2 * at] = static_cast<std::uint8_t>(v >> 8);
+        a.bytes[2 * at + 1] = static_cast<std::uint8_t>(v);
+        ++slot;
+    }
+    out = a;
+    return true;
+#else
+    auto a = parse_ipv6_reference(s);
+    if (!a) return false;
+    out = *a;
+    return true;
+#endif
+}
+
+std::optional<ip> parse_ipv6(std::string_view s) noexcept {
+    if (s.size() < 2 || s.size() > 45) return std::nullopt;
+    char padded[ipv6_readable]{};
+    std::memcpy(padded, s.data(), s.size());
+    ip a;
+    if (!parse_ipv6_readable({padded, s.size()}, a)) return std::nullopt;
     return a;
 }
 
