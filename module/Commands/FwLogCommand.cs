@@ -393,6 +393,9 @@ namespace Fw.Commands
             WriteVerbose($"'{path}': {stats.Lines} line(s), {stats.Records} record(s), {stats.Matched} matching, " +
                          $"{stats.Skipped} skipped; {stats.Headers} #Fields header(s), {stats.LayoutChanges} layout change(s); " +
                          $"{encoding}; pid column: {(stats.HasPid != 0 ? "yes" : "no")}; {elapsed.TotalMilliseconds:F0} ms.");
+            if ((stats.Notes & FwNative.NotePassedOver) != 0)
+                WriteVerbose($"'{path}': lines that cannot hold the port asked for were passed over unread (they are not counted as records, " +
+                             "and a malformed one among them is not reported); read without the port filter to check every line.");
             if (stats.LayoutChanges > 0)
                 WriteVerbose($"'{path}': the column layout changed {stats.LayoutChanges} time(s) (a new #Fields line); each part was read with its own columns.");
             if (stats.NulBytes > 0)

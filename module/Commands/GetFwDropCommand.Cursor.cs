@@ -339,7 +339,7 @@ namespace Fw.Commands
                     if (run.BookmarkFile != null) run.Delivered = cursor.Position() ?? run.Delivered;
                 }
                 var stats = LogCursor.Stats(reader);
-                if (!Wait.IsPresent || stats.Skipped > 0 || stats.Notes != 0)
+                if (!Wait.IsPresent || stats.Skipped > 0 || (stats.Notes & ~FwNative.NotePassedOver) != 0)
                     Report(LogCursor.Diagnostics(reader), segmentPath, stats, watch.Elapsed);
             }
             return false;

@@ -131,7 +131,7 @@ namespace Fw.Native
 
         // fw_encoding
         internal const byte EncodingUtf8 = 0, EncodingUtf16LE = 1;
-        internal const byte NoteShrank = 0x1, NoteCrOnly = 0x2; // fw_reader_stats.notes (FW_NOTE_*)
+        internal const byte NoteShrank = 0x1, NoteCrOnly = 0x2, NotePassedOver = 0x4; // fw_reader_stats.notes (FW_NOTE_*)
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_filter_new(out SafeFilterHandle filter);

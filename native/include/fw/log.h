@@ -271,7 +271,8 @@ typedef struct fw_reader_stats {
     uint64_t lines;           /* lines consumed (records, headers, blank and skipped lines); text cut
                                  off by NUL padding counts as a line of its own */
     uint64_t records;         /* well-formed record lines, passing the filter or not (a line the filter
-                                 rejects is checked for its field count and the fields the filter read) */
+                                 rejects is checked for its field count and the fields the filter read;
+                                 lines passed over, see FW_NOTE_PASSED_OVER, are not counted) */
     uint64_t matched;         /* records that passed the filter */
     uint64_t skipped;         /* malformed lines skipped */
     uint64_t skipped_lines[FW_MAX_SKIPPED_LINES]; /* line numbers of the first skipped lines, each once
@@ -290,6 +291,9 @@ typedef struct fw_reader_stats {
                                 what was read ends at stats.position; a diagnostic gives the sizes */
 #define FW_NOTE_CR_ONLY 0x2u /* lines end in CR alone (no LF): not a log as Windows writes it; nothing
                                 past the first line can be read */
+#define FW_NOTE_PASSED_OVER 0x4u /* the filter names one port: lines without its digits cannot match and were
+                                    passed over unread (counted in lines, not in records; a malformed one
+                                    among them is not reported; read without the port filter to check all) */
 
 /* Counters so far. */
 FW_API(int) fw_reader_stats_get(const fw_reader *reader, fw_reader_stats *out);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 // process_lines is one body compiled twice: for the baseline and, inlined
 // into process_hw, for POPCNT/BMI1.
@@ -31,6 +32,18 @@ std::string shown(std::string_view v) {
     }
     if (v.size() > 60) out += "...";
     return out;
+}
+
+// The digits every line that passes f holds, when f names one destination or one source port of 3 digits
+// or more (shorter ones are in most lines anyway); empty otherwise. parse_port takes 1-5 decimal digits
+// only, leading zeros allowed, so a port field equal to p contains p's digits.
+std::string required_literal(const filter &f) {
+    auto one_port = [](const std::vector<net::port_range> &set) {
+        return set.size() == 1 && set[0].lo == set[0].hi ? std::to_string(set[0].lo) : std::string{};
+    };
+    std::string dst = one_port(f.dst_ports), src = one_port(f.src_ports);
+    std::string lit = src.size() > dst.size() ? src : dst;
+    return lit.size() >= 3 ? lit : std::string{};
 }
 
 const layout standard17 = layout::standard(false);
@@ -62,6 +75,7 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
     plain_allowed_ = options.plain_path;
     filter_.lift_expression();
     filtering_ = !filter_.empty();
+    if (options.literal_skip) literal_ = required_literal(filter_);
     checks_ = {filter_.actions != 0,     filter_.protocols.any(),    !filter_.src.empty(),
                !filter_.dst.empty(),     !filter_.src_ports.empty(), !filter_.dst_ports.empty(),
                filter_.paths != 0,       filter_.has_time(),         filter_.expr.has_value()};
@@ -165,6 +179,20 @@ void reader::choose_plain() noexcept {
     plain_.pid = !have_header_ || layout_.has(column::pid);
     plain_.wanted = typed_;
     plain_.actions = checks_.action ? filter_.actions : ~std::uint32_t{0};
+}
+
+std::size_t reader::pass_over(const window &w, std::size_t pos) noexcept {
+    // Complete lines before the first candidate (see find_candidate) cannot match: count them, read nothing.
+    const char *p = w.data + pos;
+    const char *end = w.data + w.size;
+    const char *c = find_candidate(p, end, w.readable_end, literal_);
+    while (c > p && c[-1] != '\n') --c; // back to the start of the candidate's line (or of the unfinished one)
+    if (c == p) return pos;
+    const std::uint64_t lines = count_newlines(p, c);
+    line_no_ += lines;
+    stats_.lines += lines;
+    stats_.notes |= FW_NOTE_PASSED_OVER;
+    return static_cast<std::size_t>(c - w.data);
 }
 
 void reader::add_nuls(std::size_t n) noexcept {
@@ -371,6 +399,14 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
             if (w.base + w.scale * pos >= prefix_end_) add_nuls(z);
             pos += z;
             continue;
+        }
+        if (!literal_.empty() && w.base + w.scale * pos >= prefix_end_) {
+            const std::size_t next = pass_over(w, pos);
+            if (next != pos) {
+                pos = next;
+                position = w.base + w.scale * pos;
+                continue;
+            }
         }
         if (plain_on_ && w.readable_end - p >= static_cast<std::ptrdiff_t>(plain_readable) && *p != '#' &&
             w.base + w.scale * pos >= prefix_end_) {

@@ -39,6 +39,9 @@ struct reader_options {
     // Type the lines the firewall writes in one pass (type_plain_line; false: stage 1 and type_record for
     // every line, for tests).
     bool plain_path = true;
+    // Pass over lines that cannot match a filter naming one port (they lack its digits) without reading
+    // them (false: every line is read and checked, for tests).
+    bool literal_skip = true;
     // fw_record_fields to type (FW_FIELDS_ALL: every one).
     std::uint32_t fields = FW_FIELDS_ALL;
     // Read up to this file offset only (a line start, or past the end: the whole file). parallel_reader
@@ -133,6 +136,7 @@ private:
     [[nodiscard]] std::size_t fields_needed(const layout &lay) const noexcept;
     void add_nuls(std::size_t n) noexcept;
     void choose_plain() noexcept;
+    std::size_t pass_over(const window &w, std::size_t pos) noexcept;
 
     std::unique_ptr<io::source> input_;
     std::size_t buffer_cap_ = default_buffer_size; // options.buffer_size
@@ -141,6 +145,9 @@ private:
     struct checks { // which columns the filter tests, decided once
         bool action, protocol, src, dst, src_port, dst_port, path, time, expr;
     } checks_{};
+    // Text every matching line holds (a filtered port's digits; empty: none): lines without it are passed
+    // over (find_candidate), counted in stats.lines only, and FW_NOTE_PASSED_OVER is set.
+    std::string literal_;
     std::uint32_t typed_ = FW_FIELDS_ALL; // fw_record_fields to type
     std::uint32_t batch_size_;
     std::vector<fw_record> batch_; // slots, grown up to batch_size_ as needed

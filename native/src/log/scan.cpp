@@ -42,6 +42,38 @@ std::uint64_t count_newlines(const char *p, const char *end) noexcept {
     return n;
 }
 
+const char *find_candidate(const char *p, const char *end, const char *readable_end, std::string_view lit) noexcept {
+    const std::size_t len = lit.size();
+    auto hit = [&](const char *c) {
+        return *c == '#' || *c == '\0' ||
+               (static_cast<std::size_t>(end - c) >= len && std::memcmp(c, lit.data(), len) == 0);
+    };
+    const char *q = p;
+#ifdef FW_SCAN_SSE2
+    // Muła's generic SIMD substring search: the first and the last byte of lit compared at once, plus the
+    // two bytes that always stop the scan; a full compare only where both ends agree.
+    const __m128i first = _mm_set1_epi8(lit[0]), last = _mm_set1_epi8(lit[len - 1]);
+    const __m128i hash = _mm_set1_epi8('#'), zero = _mm_setzero_si128();
+    while (q < end && readable_end - q >= static_cast<std::ptrdiff_t>(16 + len - 1)) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(q));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(q + len - 1));
+        const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(a, hash), _mm_cmpeq_epi8(a, zero));
+        const __m128i ends = _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last));
+        unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(stop, ends)));
+        while (m != 0) {
+            const char *c = q + detail::ctz64(m);
+            if (c >= end) return end;
+            if (hit(c)) return c;
+            m &= m - 1;
+        }
+        q += 16;
+    }
+#endif
+    for (; q < end; ++q)
+        if ((*q == lit[0] || *q == '#' || *q == '\0') && hit(q)) return q;
+    return end;
+}
+
 namespace {
 
 // The header text when a '#Fields:' line starts at p, else nullopt.

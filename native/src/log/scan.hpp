@@ -240,6 +240,13 @@ FW_SCAN_INLINE const char *scan_line(const char *line, const char *end, const ch
 // How many '\n' bytes [p, end) holds.
 [[nodiscard]] std::uint64_t count_newlines(const char *p, const char *end) noexcept;
 
+// The first place in [p, end) where a line must be read under a filter whose match needs the text lit
+// (2 to 16 bytes; a port's digits): the start of a whole copy of lit before end, a '#' (a header may
+// start there) or a NUL (padding cuts lines); end when there is none. A line without any of them cannot
+// match, and the reader passes over it. Bytes up to readable_end may be read.
+[[nodiscard]] const char *find_candidate(const char *p, const char *end, const char *readable_end,
+                                         std::string_view lit) noexcept;
+
 // The text after "#Fields:" of the last '#Fields:' line that starts in
 // [begin, end), searching backwards; nullopt if there is none. The line
 // must end before limit (a line end is searched up to limit).

@@ -60,8 +60,15 @@ TEST_CASE("fw::log filters on the sample lines", "[log][filter]") {
     REQUIRE(r.open_rc == FW_OK);
     CHECK(lines_of(r) == c.lines);
     CHECK(r.stats.matched == c.lines.size());
-    CHECK(r.stats.records == 34); // every good line is a record, matched or not
-    CHECK(r.stats.skipped == 1);
+    if ((r.stats.notes & FW_NOTE_PASSED_OVER) == 0) {
+        CHECK(r.stats.records == 34); // every good line is a record, matched or not
+        CHECK(r.stats.skipped == 1);
+    } else {
+        // One port of 3+ digits: lines without them were passed over unread (see the [skip] tests).
+        CHECK(r.stats.records < 34);
+        CHECK(r.stats.records >= c.lines.size());
+        CHECK(r.stats.skipped <= 1);
+    }
 }
 
 TEST_CASE("fw::log filter: time window", "[log][filter]") {
