@@ -422,62 +422,119 @@ FW_SCAN_INLINE std::uint64_t low_bytes64(const char *p) noexcept {
            (std::uint64_t{low_bytes16(p + 32)} << 32) | (std::uint64_t{low_bytes16(p + 48)} << 48);
 }
 
-// Where each field of a plain line starts and how long it is. The field ends
-// come from the 64-byte masks one set bit at a time, so finding the next field
-// waits on one bit operation, not on a load at the previous field's end.
-// Returns the end of the last field, or nullptr when the line is not plain up
-// to there.
+// The bytes of 64 at p that stop a field: low (bit i: p[i] <= ' ') and, of
+// those, the control bytes (p[i] < ' ': a line end, NUL, tab, ...).
+struct stops64 {
+    std::uint64_t low = 0, control = 0;
+};
+FW_SCAN_INLINE stops64 stops_of64(const char *p) noexcept {
+    stops64 s;
+#ifdef FW_SCAN_SSE2
+    for (unsigned k = 0; k < 4; ++k) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * k));
+        const __m128i low = _mm_cmpeq_epi8(_mm_subs_epu8(v, _mm_set1_epi8(' ')), _mm_setzero_si128());
+        const __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+        s.low |= std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(low))} << (16 * k);
+        s.control |= std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(space, low)))}
+                     << (16 * k);
+    }
+#else
+    for (unsigned i = 0; i < 64; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        s.low |= std::uint64_t{c <= ' '} << i;
+        s.control |= std::uint64_t{c < ' '} << i;
+    }
+#endif
+    return s;
+}
+
+// The field ends of a plain line: end[i] is the offset of the byte after
+// field i (a space, or the line end after the last field); field i starts at
+// end[i - 1] + 1 (field 0 at 0).
+
+// walk_plain for a line whose last field ends before byte 127 (nearly every
+// IPv4 line): the ends come from two 128-byte masks with no load and no
+// branch per field, and the shape (no empty field, no control byte before the
+// last field's end) is checked on the masks once. Returns the end of the last
+// field, or 0 when the line is not plain or longer (then use walk_plain).
 template <std::size_t Columns>
-FW_SCAN_INLINE const char *walk_plain(const char *line, const char *(&start)[column_count],
-                                      std::uint32_t (&size)[column_count]) noexcept {
-    std::size_t block = 0;                // offset of the mask's block in the line
-    std::uint64_t stops = low_bytes64(line); // bytes <= ' ' of the block not passed yet
-    std::size_t begin = 0;                // where the current field starts
+FW_SCAN_INLINE std::uint32_t walk_plain_short(const char *line, std::uint32_t (&end)[column_count]) noexcept {
+    const stops64 a = stops_of64(line), b = stops_of64(line + 64);
+    std::uint64_t lo = a.low, hi = b.low;
+    constexpr std::uint64_t last = std::uint64_t{1} << 63; // byte 127 stops every line: too long here
+    unsigned e = 0;
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 18
 #endif
     for (std::size_t i = 0; i < Columns; ++i) {
+        const bool in_lo = lo != 0;
+        const std::uint64_t w = in_lo ? lo : hi | last;
+        e = detail::ctz64(w) + (in_lo ? 0u : 64u);
+        lo &= lo - 1;
+        hi &= hi - (in_lo ? 0u : 1u); // the stop just taken, when it was in hi
+        end[i] = e;
+    }
+    if (e >= 127) return 0;
+    // Before the last field's end: no control byte (the separators are single
+    // spaces), no two stops in a row (an empty field) and no stop first.
+    const std::uint64_t bad_lo = a.control | (a.low & ((a.low >> 1) | (b.low << 63))) | (a.low & 1u);
+    const std::uint64_t bad_hi = b.control | (b.low & (b.low >> 1));
+    const std::uint64_t below_lo = e >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << e) - 1;
+    const std::uint64_t below_hi = e >= 64 ? (std::uint64_t{1} << (e - 64)) - 1 : 0;
+    if (((bad_lo & below_lo) | (bad_hi & below_hi)) != 0) return 0;
+    return e;
+}
+
+// The field ends of any plain line, from the 64-byte masks one set bit at a
+// time, so finding the next field waits on one bit operation, not on a load at
+// the previous field's end. Returns the end of the last field, or 0 when the
+// line is not plain up to there.
+template <std::size_t Columns>
+FW_SCAN_INLINE std::uint32_t walk_plain(const char *line, std::uint32_t (&end)[column_count]) noexcept {
+    std::size_t block = 0;                   // offset of the mask's block in the line
+    std::uint64_t stops = low_bytes64(line); // bytes <= ' ' of the block not passed yet
+    std::size_t begin = 0;                   // where the current field starts
+    for (std::size_t i = 0; i < Columns; ++i) {
         while (stops == 0) {
             block += 64;
-            if (block >= plain_line_max) return nullptr;
+            if (block >= plain_line_max) return 0;
             stops = low_bytes64(line + block);
         }
-        const std::size_t end = block + detail::ctz64(stops);
+        const std::size_t e = block + detail::ctz64(stops);
         stops &= stops - 1;
         // An empty field: a space, a line end or a control byte where a field should start.
-        if (end <= begin) return nullptr;
-        start[i] = line + begin;
-        size[i] = static_cast<std::uint32_t>(end - begin);
-        if (i + 1 < Columns) {
-            if (line[end] != ' ') return nullptr; // a line end too early, or a control byte
-            begin = end + 1;
-        } else {
-            begin = end;
-        }
+        if (e <= begin) return 0;
+        end[i] = static_cast<std::uint32_t>(e);
+        if (i + 1 < Columns && line[e] != ' ') return 0; // a line end too early, or a control byte
+        begin = e + 1;
     }
-    return line + begin;
+    return end[Columns - 1];
 }
-} // namespace
 
-const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
-                            bool &passed) noexcept {
+// type_plain_line for lines of Columns columns; All: every field wanted and
+// no action filter (then nothing is set absent first, nothing is tested).
+template <std::size_t Columns, bool All>
+const char *type_plain(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
+                       bool &passed) noexcept {
     static_assert(plain_readable >= plain_line_max + 128, "masks are loaded up to 64 bytes past plain_line_max");
-    const char *start[column_count];
-    std::uint32_t size[column_count];
-    constexpr auto pid = static_cast<std::size_t>(column::pid);
-    start[pid] = absent_field.data(); // a 17-column line has none
-    size[pid] = 1;
-    const char *p = how.pid ? walk_plain<18>(line, start, size) : walk_plain<17>(line, start, size);
-    if (p == nullptr) return nullptr;
+    std::uint32_t end[column_count];
+    std::uint32_t last = walk_plain_short<Columns>(line, end);
+    if (last == 0) [[unlikely]] {
+        last = walk_plain<Columns>(line, end);
+        if (last == 0) return nullptr;
+    }
+    const char *p = line + last;
     while (*p == ' ' && p < line + plain_line_max) ++p; // spaces after the last field are no field
     if (*p == '\r') ++p;
     if (*p != '\n' || p >= line + plain_line_max) return nullptr;
     auto at = [&](column c) noexcept {
         const auto i = static_cast<std::size_t>(c);
-        return std::string_view(start[i], size[i]);
+        if (i >= Columns) return absent_field; // pid in a 17-column line
+        const std::uint32_t b = i == 0 ? 0 : end[i - 1] + 1;
+        return std::string_view(line + b, end[i] - b);
     };
     const char *const readable = line + plain_readable;
-    if (how.actions != ~std::uint32_t{0}) {
+    if (!All && how.actions != ~std::uint32_t{0}) {
         // The filter's only test: a rejected line is counted, not typed (as record_line does).
         if ((how.actions & (1u << parse_action(at(column::action), readable))) == 0) {
             passed = false;
@@ -485,7 +542,17 @@ const char *type_plain_line(const char *line, const plain_options &how, fw_recor
         }
     }
     passed = true;
-    return type_columns(at, how.wanted, r, &cache, readable) ? nullptr : p;
+    return type_columns(at, All ? static_cast<std::uint32_t>(FW_FIELDS_ALL) : how.wanted, r, &cache, readable) ? nullptr : p;
+}
+} // namespace
+
+const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
+                            bool &passed) noexcept {
+    if (how.wanted == FW_FIELDS_ALL && how.actions == ~std::uint32_t{0})
+        return how.pid ? type_plain<18, true>(line, how, r, cache, passed)
+                       : type_plain<17, true>(line, how, r, cache, passed);
+    return how.pid ? type_plain<18, false>(line, how, r, cache, passed)
+                   : type_plain<17, false>(line, how, r, cache, passed);
 }
 
 } // namespace fw::log
