@@ -112,3 +112,56 @@ TEST_CASE("fw::log type_plain_line declines what it must leave to stage 1", "[lo
         CHECK(type(bad, true, r) == nullptr);
     }
 }
+
+TEST_CASE("fw::log type_plain_line walks lines on either side of its 128-byte masks alike", "[log][plain]") {
+    // Lines whose last field ends before byte 127 are walked on two masks at once, longer ones field by field:
+    // the same line padded (zeros before the size and the pid) across that boundary must give the same record,
+    // and the same breaks (a tab or a control byte as a separator, an empty field) must be declined at any length.
+    auto type = [](const std::string &line, bool pid, fw_record &r) -> std::ptrdiff_t {
+        auto block = std::make_unique<char[]>(plain_readable);
+        std::memset(block.get(), ' ', plain_readable);
+        std::memcpy(block.get(), line.data(), std::min(line.size(), plain_readable));
+        date_cache cache;
+        plain_options how;
+        how.pid = pid;
+        bool passed = false;
+        const char *e = type_plain_line(block.get(), how, r, cache, passed);
+        return e == nullptr ? -1 : e - block.get();
+    };
+    for (const bool pid : {true, false}) {
+        for (std::size_t pad = 0; pad < 48; ++pad) { // lines of 116..164 bytes
+            // Up to 16 zeros in each of size, info and pid (a number has at most 19 digits).
+            const std::size_t in_size = std::min<std::size_t>(pad, 16),
+                              in_info = std::min<std::size_t>(pad - in_size, 16),
+                              in_pid = pid ? pad - in_size - in_info : 0;
+            std::string line = "2024-07-11 21:03:39 DROP TCP 192.168.122.1 192.168.122.71 43286 135 " +
+                               std::string(in_size, '0') + "60 S 3362791310 0 64240 - - " +
+                               std::string(in_info, '0') + "5 RECEIVE";
+            if (pid) line += " " + std::string(in_pid, '0') + "4";
+            const std::string eol = pad % 3 == 0 ? "\r\n" : pad % 3 == 1 ? "\n" : "  \n";
+            CAPTURE(pid, pad, line);
+            fw_record r{};
+            REQUIRE(type(line + eol, pid, r) == static_cast<std::ptrdiff_t>(line.size() + eol.size() - 1));
+            CHECK(r.size == 60);
+            CHECK(r.tcp_syn == 3362791310);
+            CHECK(r.info == 5);
+            CHECK(r.path == FW_PATH_RECEIVE);
+            CHECK(r.pid == (pid ? 4 : FW_ABSENT));
+            CHECK(r.dst.bytes[3] == 71);
+            // Every separator broken in turn: a tab, a control byte, a second space (an empty field).
+            for (std::size_t at = 0; at < line.size(); ++at) {
+                if (line[at] != ' ') continue;
+                for (const char *sep : {"\t", "\x01", "  ", "\r"}) {
+                    std::string bad = line;
+                    bad.replace(at, 1, sep);
+                    CAPTURE(at, static_cast<int>(sep[0]));
+                    CHECK(type(bad + eol, pid, r) == -1);
+                }
+            }
+            // A field that starts with a space, or a line that ends one field early or one late.
+            CHECK(type(" " + line + eol, pid, r) == -1);
+            CHECK(type(line.substr(0, line.rfind(' ')) + eol, pid, r) == -1);
+            CHECK(type(line + " 7" + eol, pid, r) == -1);
+        }
+    }
+}
