@@ -118,6 +118,10 @@ package: package-native pwsh
 # fuzz_replay_<name>). tools/fuzz.sh prints one summary line per target ($(BUILD)/fuzz-summary.txt).
 FUZZ_SECONDS ?= 300
 FUZZ_RUNS ?=
+# More libFuzzer flags. Entropic scheduling counts a feature as rare until it was hit 255 times by default; the
+# rules target has ~14,000 features and spent ~40% of its CPU looking them up in that list. 32 makes rules ~1.6x
+# and reader/bookmark ~1.15x faster per CPU-second at the same coverage (tools/fuzz-speed.sh, 20,000 runs).
+FUZZ_FLAGS ?= -entropic_feature_frequency_threshold=32
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
 .PHONY: fuzz
 fuzz: setup
@@ -126,4 +130,4 @@ fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFW_FUZZ=ON -DFW_SANITIZE=ON \
 	  -DFW_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(BUILD)/fuzz -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
-	bash tools/fuzz.sh $(BUILD) $(FUZZ_SECONDS) '$(FUZZ_RUNS)' $(FUZZ_TARGETS)
+	FUZZ_FLAGS='$(FUZZ_FLAGS)' bash tools/fuzz.sh $(BUILD) $(FUZZ_SECONDS) '$(FUZZ_RUNS)' $(FUZZ_TARGETS)

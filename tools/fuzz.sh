@@ -4,7 +4,7 @@
 # (libFuzzer -runs; empty: no bound) or FUZZ_SECONDS, whichever comes first. A crash is written to
 # tests/fuzz/crashes/<name>/ (replayed by ctest fuzz_replay_<name>). Every target runs, even after a crash in
 # another; then one summary line per target (for the closing note), and the exit status says whether any crashed.
-# Usage: tools/fuzz.sh <build dir> <seconds> <runs or empty> <target>...
+# Usage: [FUZZ_FLAGS='more libFuzzer flags'] tools/fuzz.sh <build dir> <seconds> <runs or empty> <target>...
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=$1 seconds=$2 runs=$3
@@ -20,7 +20,7 @@ for t in "$@"; do
   crashes_before=$(ls "tests/fuzz/crashes/$t" | wc -l)
   /usr/bin/time -f '%U %S' -o "$build/fuzz-$t.time" \
     "$build/fuzz/tests/fuzz/${t}_fuzz" "$build/fuzz-corpus/$t" "tests/fuzz/corpus/$t" $dict \
-    -max_total_time="$seconds" ${runs:+-runs=$runs} -max_len=16384 -print_final_stats=1 \
+    -max_total_time="$seconds" ${runs:+-runs=$runs} -max_len=16384 -print_final_stats=1 ${FUZZ_FLAGS:-} \
     -artifact_prefix="tests/fuzz/crashes/$t/" >"$build/fuzz-$t.log" 2>&1
   rc=$?
   grep -E '^#[0-9]+[[:space:]]+(INITED|DONE|NEW .*cov)|^stat::|ERROR|fuzz oracle' "$build/fuzz-$t.log" | tail -n 25
