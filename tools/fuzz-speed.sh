@@ -14,7 +14,7 @@ build=${BUILD:-build}
 # The Makefile's FUZZ_FLAGS by default (set FUZZ_FLAGS= for libFuzzer's own defaults).
 flags=${FUZZ_FLAGS--entropic_feature_frequency_threshold=32}
 for t in "${targets[@]}"; do
-  bin=$build/fuzz/tests/fuzz/${t}_fuzz
+  bin=${FUZZ_BIN:-$build/fuzz/tests/fuzz}/${t}_fuzz # FUZZ_BIN: another build's binaries (a before/after comparison)
   [ -x "$bin" ] || { echo "$bin: not built (make fuzz FUZZ_SECONDS=1, or cmake --build $build/fuzz --target ${t}_fuzz)" >&2; exit 1; }
   scratch=$build/fuzz-speed/$t
   rm -rf "$scratch" && mkdir -p "$scratch"
