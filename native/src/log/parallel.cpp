@@ -1,4 +1,5 @@
 #include "log/parallel.hpp"
+#include "log/fields.hpp" // plain_readable
 
 #include <fmt/format.h>
 
@@ -34,6 +35,12 @@ parallel_reader::parallel_reader(std::string_view path, reader_options options, 
     const std::uint64_t min_bytes = par.min_bytes != 0 ? par.min_bytes : default_min_bytes;
     // Resumed reads (start_offset) and UTF-16 stay on one reader: rare, and each has its own set-up.
     if (threads < 2 || utf16 || options.start_offset != 0 || size < min_bytes) {
+        // A file much smaller than the buffer: a buffer of the file's size plus what the one-pass typing reads
+        // past a line start (plain_readable) reads it exactly as a larger one does (no line is longer than the
+        // file, the reader reads no further than the size at open, and every line start keeps plain_readable
+        // bytes readable, so the same fast paths are taken), without a 256 KiB allocation per small file
+        // (a cursor polling a short log, the bookmark fuzz target).
+        if (size + plain_readable < options.buffer_size) options.buffer_size = static_cast<std::size_t>(size) + plain_readable;
         single_.emplace(std::move(file), std::move(options));
         return;
     }
