@@ -466,8 +466,9 @@ std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint
 
 evaluation evaluator::evaluate_with_texts(const packet &p, std::uint32_t profiles, detail level) {
     evaluation ev = *evaluate(p, profiles, level);
-    for (auto &res : ev.rules)
-        if (res.text.empty()) res.text = rule_text(index_->rules()[res.index], p, profiles);
+    ev.texts.clear();
+    ev.texts.reserve(ev.rules.size());
+    for (const auto &res : ev.rules) ev.texts.push_back(rule_text(index_->rules()[res.index], p, profiles));
     return ev;
 }
 

@@ -128,7 +128,8 @@ private:
 // Evaluates a batch of packets against one index. Each distinct flow (the
 // packet's fields, the profiles and the detail level) is evaluated once; the
 // cache belongs to this evaluator and is bounded. Texts of listed rules are
-// left empty (rule_text() makes them): a caller that shows a few pays for a few.
+// not made (evaluation::texts is empty; rule_text() makes one): a caller that shows a few
+// pays for a few.
 class evaluator {
 public:
     explicit evaluator(std::shared_ptr<const rule_index> index);

@@ -457,21 +457,18 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     std::array<std::size_t, 8> slot{};
     for (std::size_t r = 1; r < slot.size(); ++r) slot[r] = slot[r - 1] + at_rank[r - 1];
     ev.rules.resize(listed);
+    if (texts) ev.texts.resize(listed);
     ev.deciding.reserve(at_rank[0]);
     for (std::size_t k = 0; k < at_rank[0]; ++k) ev.deciding.push_back(k);
     for (std::size_t k = 0; k < n; ++k) {
         auto rank = static_cast<std::size_t>(ranks[k]);
         if (rank == unlisted) continue;
         const auto &c = listable[k];
-        auto &res = ev.rules[slot[rank]++];
-        res.index = c.index;
-        res.how = c.how;
-        res.why = c.why;
-        res.conditions = c.conditions;
-        res.enabled = c.enabled;
-        res.specific = c.specific;
-        if (auto *t = made_for(c)) res.text = std::move(*t); // made for the explanation already
-        else if (texts) res.text = match_detailed<true>(rule_at(c), p, profiles).res.text;
+        const auto at = slot[rank]++;
+        ev.rules[at] = listed_result{c.index, c.how, c.why, c.conditions, c.enabled, c.specific};
+        if (!texts) continue;
+        if (auto *t = made_for(c)) ev.texts[at] = std::move(*t); // made for the explanation already
+        else ev.texts[at] = match_detailed<true>(rule_at(c), p, profiles).res.text;
     }
     return ev;
 }

@@ -67,13 +67,19 @@ enum condition : std::uint32_t {
 };
 inline constexpr std::uint32_t process_conditions = cond_program | cond_service;
 
-struct rule_result {
+// One rule's answer, as listed in an evaluation: plain values, no text (a listing of a hundred
+// results copies a few kilobytes and allocates nothing).
+struct listed_result {
     std::size_t index = 0;   // into the ruleset
     applies how = applies::no;
     reason why = reason::applies;
     std::uint32_t conditions = 0; // condition bits (when how == maybe)
     bool enabled = false;
     bool specific = false;   // the rule names ports, ICMP types or addresses that the packet matched
+};
+
+// match(): one rule's answer and its text.
+struct rule_result : listed_result {
     std::string text;        // one phrase: "disabled", "other remote port (rule: 80,443)",
                              // "scoped to service termservice: applies only to its traffic", ...
 };
@@ -89,7 +95,9 @@ enum class verdict : std::uint8_t {
 struct evaluation {
     verdict result = verdict::no_matching_rule;
     std::string explanation; // one sentence
-    std::vector<rule_result> rules; // the relevant rules, most decisive first
+    std::vector<listed_result> rules; // the relevant rules, most decisive first
+    std::vector<std::string> texts;   // the text of each of `rules` (same order), or empty when
+                                      // they were not asked for (rule_text() makes one)
     std::vector<std::size_t> deciding; // indexes (into `rules`) of the results the verdict rests on
 };
 
@@ -151,7 +159,7 @@ struct static_conditions {
                             detail level, classified &out, const static_conditions *pre = nullptr);
 
 // Step 2: the verdict and the listed results from the relevant rules, in rule order.
-// texts: make the text of every listed result; otherwise they are left empty (see match()).
+// texts: make the text of every listed result (evaluation::texts); otherwise there are none.
 [[nodiscard]] evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
                                 std::uint32_t profiles, detail level, bool texts);
 
