@@ -174,6 +174,24 @@ private:
         std::vector<std::uint8_t> address_state;
         std::vector<classified> address_result;
     };
+    // The listing of the results a packet shares with others (its port segments' and its flat
+    // rules'), made once per set of parts and deciding category: by rank, in rule order. A packet
+    // merges its own few results into it.
+    static constexpr std::size_t max_parts = 6; // per direction: local segment, remote segment, flat rules
+    struct shared_listing {
+        std::array<std::vector<listed_result>, listing_ranks> by_rank; // not quiet
+        std::vector<classified> quiet; // quiet results of the deciding category, the first max_quiet_listed
+    };
+    struct listing_key {
+        std::array<const void *, max_parts> parts{};
+        category deciding = cat_none;
+        bool operator==(const listing_key &) const noexcept = default;
+    };
+    struct listing_hash {
+        std::size_t operator()(const listing_key &k) const noexcept;
+    };
+    const shared_listing &listing_of(const listing_key &key,
+                                     std::span<const std::vector<classified> *const> parts);
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
     port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);
     const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
@@ -184,8 +202,11 @@ private:
     // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
     std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
     std::unordered_map<std::uint32_t, port_results> port_cache_;
+    std::unordered_map<listing_key, shared_listing, listing_hash> listing_cache_;
+    std::size_t listed_in_cache_ = 0;
     std::vector<std::uint64_t> marks_;
-    std::vector<classified> scratch_, extra_, merged_, merging_;
+    std::array<std::vector<listed_result>, listing_ranks> own_;
+    std::vector<classified> scratch_, merged_, own_quiet_; // own_quiet_: quiet results of the deciding category
     std::vector<std::uint32_t> found_;
 };
 

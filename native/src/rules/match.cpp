@@ -350,9 +350,13 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
     return decide(rules, all, relevant, p, profiles, level, texts);
 }
 
-// The level is in each result already (classify categorized it).
-evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
-                  const packet &p, std::uint32_t profiles, detail, bool texts) {
+std::uint8_t listing_rank(const classified &c, category deciding) noexcept {
+    if (deciding != cat_none && c.at == deciding) return 0;
+    return c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
+}
+
+evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, const packet &p,
+                      std::uint32_t profiles) {
     const auto &size = all.size;
     const auto &first = all.first;
     const std::uint32_t bypass_count = all.bypass_count;
@@ -379,7 +383,6 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     bool inbound = p.dir != FW_DIR_OUTBOUND;
 
     evaluation ev;
-    const category deciding_cat = all.deciding();
     if (size[cat_block_yes]) {
         ev.result = verdict::blocked_by_rule;
         ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(first[cat_block_yes])), and_more(size[cat_block_yes]));
@@ -437,6 +440,14 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
                                                        : std::string());
     }
 
+    return ev;
+}
+
+// The level is in each result already (classify categorized it).
+evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
+                  const packet &p, std::uint32_t profiles, detail, bool texts) {
+    evaluation ev = verdict_of(rules, all, p, profiles);
+    const category deciding_cat = all.deciding();
     // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable
     // within. Quiet results are listed only when the verdict rests on them, and at most 10.
     constexpr std::uint8_t unlisted = 7;
@@ -447,7 +458,7 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     for (std::size_t k = 0; k < n; ++k) {
         const auto &c = listable[k];
         bool deciding = deciding_cat != cat_none && c.at == deciding_cat;
-        std::uint8_t rank = deciding ? 0 : c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
+        std::uint8_t rank = listing_rank(c, deciding_cat);
         if (c.quiet && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
         ranks[k] = rank;
         ++at_rank[rank];
@@ -466,9 +477,7 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
         const auto &c = listable[k];
         const auto at = slot[rank]++;
         ev.rules[at] = listed_result{c.index, c.how, c.why, c.conditions, c.enabled, c.specific};
-        if (!texts) continue;
-        if (auto *t = made_for(c)) ev.texts[at] = std::move(*t); // made for the explanation already
-        else ev.texts[at] = match_detailed<true>(rule_at(c), p, profiles).res.text;
+        if (texts) ev.texts[at] = match_detailed<true>(rules[c.index], p, profiles).res.text;
     }
     return ev;
 }

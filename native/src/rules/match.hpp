@@ -207,6 +207,14 @@ struct verdict_summary {
                                 std::span<const classified> listable, const packet &p, std::uint32_t profiles,
                                 detail level, bool texts);
 
+// The verdict and its explanation alone (evaluation::rules left empty).
+[[nodiscard]] evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, const packet &p,
+                                    std::uint32_t profiles);
+// Where a listed (not quiet) result goes when `deciding` decides: 0 the deciding results, then
+// 1 yes, 2 maybe, 3 disabled, 4 near misses; results of a rank are listed in rule order.
+inline constexpr std::size_t listing_ranks = 5;
+[[nodiscard]] std::uint8_t listing_rank(const classified &c, category deciding) noexcept;
+
 [[nodiscard]] const char *verdict_name(verdict v) noexcept; // "NoMatchingRule", ...
 [[nodiscard]] const char *reason_name(reason r) noexcept;   // "Applies", "Disabled", "OtherDirection", ...
 
