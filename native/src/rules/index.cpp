@@ -461,21 +461,59 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
         std::merge(own_quiet_.begin(), own_quiet_.end(), shared.quiet.begin(), shared.quiet.end(), merged_.begin(),
                    [](const classified &a, const classified &b) { return a.index < b.index; });
         if (merged_.size() > max_quiet_listed) merged_.resize(max_quiet_listed);
+        const auto before = own_[0].size();
         for (const auto &q : merged_) own_[0].push_back(listed_of(q));
-        std::sort(own_[0].begin(), own_[0].end(), by_listed_index);
+        std::inplace_merge(own_[0].begin(), own_[0].begin() + static_cast<std::ptrdiff_t>(before), own_[0].end(),
+                           by_listed_index);
     }
-    evaluation ev = verdict_of(rules, summary, p, profiles);
+    evaluation ev = verdict_for(summary, p, profiles);
     std::size_t total = 0;
     for (std::size_t r = 0; r < listing_ranks; ++r) total += own_[r].size() + shared.by_rank[r].size();
-    ev.rules.reserve(total);
+    ev.rules.resize(total);
+    auto *out = ev.rules.data();
     for (std::size_t r = 0; r < listing_ranks; ++r) {
-        std::merge(own_[r].begin(), own_[r].end(), shared.by_rank[r].begin(), shared.by_rank[r].end(),
-                   std::back_inserter(ev.rules), by_listed_index);
+        const auto &mine = own_[r];
+        const auto &theirs = shared.by_rank[r];
+        out = mine.empty() ? std::copy(theirs.begin(), theirs.end(), out)
+                           : std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), out, by_listed_index);
         if (r == 0) {
-            ev.deciding.resize(ev.rules.size());
+            ev.deciding.resize(static_cast<std::size_t>(out - ev.rules.data()));
             std::iota(ev.deciding.begin(), ev.deciding.end(), std::size_t{0});
         }
     }
+    return ev;
+}
+
+std::size_t evaluator::explanation_hash::operator()(const explanation_key &k) const noexcept {
+    std::size_t h = static_cast<std::size_t>(k.first_disabled_how) << 2 | (k.inbound ? 2u : 0u) | (k.icmp ? 1u : 0u);
+    for (std::size_t at = 0; at < cat_count; ++at)
+        h = mix(h, static_cast<std::uint64_t>(k.size[at]) << 32 | k.first[at]);
+    h = mix(h, static_cast<std::uint64_t>(k.bypass_count) << 32 | k.bypass_first);
+    return mix(h, static_cast<std::uint64_t>(k.env_plain_count) << 32 | k.env_first_plain);
+}
+
+evaluation evaluator::verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles) {
+    if (explanation_quotes_text(summary)) return verdict_of(index_->rules(), summary, p, profiles);
+    explanation_key key;
+    for (std::size_t at = 0; at < cat_count; ++at) {
+        if (summary.size[at] == 0) continue;
+        key.size[at] = summary.size[at];
+        key.first[at] = summary.first[at].index;
+    }
+    if (summary.size[cat_disabled_allow]) key.first_disabled_how = static_cast<std::uint8_t>(summary.first[cat_disabled_allow].how);
+    if (summary.bypass_count) key.bypass_count = summary.bypass_count, key.bypass_first = summary.bypass_first.index;
+    if (summary.env_plain_count)
+        key.env_plain_count = summary.env_plain_count, key.env_first_plain = summary.env_first_plain.index;
+    key.inbound = p.dir != FW_DIR_OUTBOUND;
+    key.icmp = p.protocol == 1 || p.protocol == 58;
+    auto [it, added] = explanation_cache_.try_emplace(key);
+    if (added) {
+        auto made = verdict_of(index_->rules(), summary, p, profiles);
+        it->second = shared_explanation{made.result, std::move(made.explanation)};
+    }
+    evaluation ev;
+    ev.result = it->second.result;
+    ev.explanation = it->second.explanation;
     return ev;
 }
 
@@ -511,6 +549,7 @@ std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint
         cached_results_ = 0;
         listing_cache_.clear();
         listed_in_cache_ = 0;
+        explanation_cache_.clear();
     }
     cached_results_ += ev->rules.size() + 1;
     cache_.emplace(key, ev);

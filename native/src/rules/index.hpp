@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -192,6 +193,23 @@ private:
     };
     const shared_listing &listing_of(const listing_key &key,
                                      std::span<const std::vector<classified> *const> parts);
+    // What an explanation that quotes no rule text depends on (explanation_quotes_text).
+    struct explanation_key {
+        std::array<std::uint32_t, cat_count> size{}, first{};
+        std::uint32_t bypass_count = 0, bypass_first = 0, env_plain_count = 0, env_first_plain = 0;
+        std::uint8_t first_disabled_how = 0;
+        bool inbound = false, icmp = false;
+        bool operator==(const explanation_key &) const noexcept = default;
+    };
+    struct explanation_hash {
+        std::size_t operator()(const explanation_key &k) const noexcept;
+    };
+    struct shared_explanation {
+        verdict result = verdict::no_matching_rule;
+        std::string explanation;
+    };
+    // The verdict and explanation of a summary: shared between packets when no rule text is quoted.
+    evaluation verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles);
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
     port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);
     const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
@@ -204,6 +222,7 @@ private:
     std::unordered_map<std::uint32_t, port_results> port_cache_;
     std::unordered_map<listing_key, shared_listing, listing_hash> listing_cache_;
     std::size_t listed_in_cache_ = 0;
+    std::unordered_map<explanation_key, shared_explanation, explanation_hash> explanation_cache_;
     std::vector<std::uint64_t> marks_;
     std::array<std::vector<listed_result>, listing_ranks> own_;
     std::vector<classified> scratch_, merged_, own_quiet_; // own_quiet_: quiet results of the deciding category

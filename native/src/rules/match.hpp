@@ -210,6 +210,10 @@ struct verdict_summary {
 // The verdict and its explanation alone (evaluation::rules left empty).
 [[nodiscard]] evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, const packet &p,
                                     std::uint32_t profiles);
+// Whether verdict_of's explanation quotes the text of a rule's result (which may name the
+// packet's port or address). When it does not, the explanation depends only on the summary,
+// whether the packet is inbound and whether it is ICMP: an evaluator shares it between packets.
+[[nodiscard]] bool explanation_quotes_text(const verdict_summary &all) noexcept;
 // Where a listed (not quiet) result goes when `deciding` decides: 0 the deciding results, then
 // 1 yes, 2 maybe, 3 disabled, 4 near misses; results of a rank are listed in rule order.
 inline constexpr std::size_t listing_ranks = 5;
