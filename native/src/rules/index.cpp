@@ -3,6 +3,8 @@
 
 #include "util/endian.hpp"
 
+#include <gsl/gsl>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -402,6 +404,7 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
     std::array<const std::vector<classified> *, max_parts> parts{};
     std::size_t part_count = 0;
     auto add_part = [&](const void *id, const std::vector<classified> &results) {
+        Expects(part_count < max_parts);
         key.parts[part_count] = id;
         parts[part_count++] = &results;
     };

@@ -178,7 +178,9 @@ private:
     // The listing of the results a packet shares with others (its port segments' and its flat
     // rules'), made once per set of parts and deciding category: by rank, in rule order. A packet
     // merges its own few results into it.
-    static constexpr std::size_t max_parts = 6; // per direction: local segment, remote segment, flat rules
+    // Per direction (a packet of FW_DIR_ANY has both): local port segment, remote port segment,
+    // listed flat rules, quiet flat rules of the deciding category.
+    static constexpr std::size_t max_parts = 8;
     struct shared_listing {
         std::array<std::vector<listed_result>, listing_ranks> by_rank; // not quiet
         std::vector<classified> quiet; // quiet results of the deciding category, the first max_quiet_listed
