@@ -1,23 +1,13 @@
 // Helpers shared by the benchmark tools: a deterministic generator and timing.
 #pragma once
 
+#include "xorshift.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <ctime>
 
 namespace fw_bench {
-
-// xorshift64: deterministic input, the same bytes on every machine.
-struct rng {
-    std::uint64_t s;
-    std::uint64_t next() noexcept {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    std::uint32_t below(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(next() % n); }
-};
 
 using clock = std::chrono::steady_clock;
 

@@ -114,7 +114,7 @@ void load_and_evaluate(const std::uint8_t *data, std::size_t size) {
             linear.rules.size() != indexed.rules.size() || linear.deciding != indexed.deciding)
             oracle_failed("the index and the linear evaluator disagree");
         for (std::size_t i = 0; i < linear.rules.size(); ++i)
-            if (linear.rules[i].index != indexed.rules[i].index || linear.rules[i].text != indexed.rules[i].text)
+            if (linear.rules[i].index != indexed.rules[i].index || linear.texts[i] != indexed.texts[i])
                 oracle_failed("the index and the linear evaluator list other rules");
     }
 }

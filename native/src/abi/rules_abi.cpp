@@ -87,7 +87,9 @@ struct fw_evaluation {
     std::shared_ptr<const fw::rules::rule_index> index;
     fw::rules::packet packet;
     uint32_t profiles = 0;
-    mutable std::vector<std::string> texts;
+    // Texts of listed results, made when fw_evaluation_rule is first asked for each (most
+    // callers of a batch read the verdict only: nothing is allocated for them).
+    mutable std::unique_ptr<std::string[]> texts;
 };
 
 const fw::rules::ruleset &fw::abi::rules_of(const fw_ruleset &rs) noexcept { return rs.set; }
@@ -262,7 +264,6 @@ FW_API(int) fw_ruleset_evaluate(fw_evaluation **out, const fw_ruleset *rs, const
         }
         ev->packet = p;
         ev->profiles = packet->profiles;
-        ev->texts.resize(ev->ev->rules.size());
         *out = ev.release();
         return FW_OK;
     });
@@ -287,8 +288,11 @@ FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_re
         FW_CHECK_ARG(ev != nullptr, "fw_evaluation_rule: ev is NULL");
         if (index >= ev->ev->rules.size()) return FW_ITEROVER;
         const auto &r = ev->ev->rules[index];
+        if (!ev->texts) ev->texts = std::make_unique<std::string[]>(ev->ev->rules.size());
         auto &text = ev->texts[index];
-        if (text.empty()) text = r.text.empty() ? fw::rules::rule_text(ev->index->rules()[r.index], ev->packet, ev->profiles) : r.text;
+        if (text.empty())
+            text = index < ev->ev->texts.size() ? ev->ev->texts[index]
+                                                : fw::rules::rule_text(ev->index->rules()[r.index], ev->packet, ev->profiles);
         out->index = r.index;
         out->applies = static_cast<int>(r.how);
         out->reason = static_cast<int>(r.why);

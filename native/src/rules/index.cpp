@@ -3,10 +3,13 @@
 
 #include "util/endian.hpp"
 
+#include <gsl/gsl>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <iterator>
+#include <numeric>
 #include <type_traits>
 
 namespace fw::rules {
@@ -280,13 +283,11 @@ std::size_t mix(std::size_t h, std::uint64_t v) noexcept {
     return h;
 }
 
-// out = a and b merged in rule order (each in rule order already), written in place: no
-// capacity check per result.
-void merge_into(std::vector<classified> &out, const std::vector<classified> &a, const std::vector<classified> &b) {
-    out.resize(a.size() + b.size());
-    std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin(),
-               [](const classified &x, const classified &y) { return x.index < y.index; });
+listed_result listed_of(const classified &c) noexcept {
+    return listed_result{c.index, c.how, c.why, c.conditions, c.enabled, c.specific};
 }
+
+bool by_listed_index(const listed_result &a, const listed_result &b) noexcept { return a.index < b.index; }
 
 bool same_packet(const packet &a, const packet &b) noexcept {
     return a.dir == b.dir && a.protocol == b.protocol && a.local == b.local && a.remote == b.remote &&
@@ -397,9 +398,17 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             }
         }
     }
-    // Single-port rules: the results of the port segments the packet's ports fall in.
-    merged_.swap(scratch_);
-    auto by_index = [](const classified &a, const classified &b) { return a.index < b.index; };
+    // The shared parts: the results of the port segments the packet's ports fall in (single-port
+    // rules) and of the flat rules of each direction the packet may have.
+    listing_key key;
+    std::array<const std::vector<classified> *, max_parts> parts{};
+    std::size_t part_count = 0;
+    auto add_part = [&](const void *id, const std::vector<classified> &results) {
+        Expects(part_count < max_parts);
+        key.parts[part_count] = id;
+        parts[part_count++] = &results;
+    };
+    std::array<const flat_summary *, 2> flats{};
     for (int d = 0; d < 2; ++d) {
         if (!by_port[d]) continue;
         const int dir = d == 0 ? FW_DIR_INBOUND : FW_DIR_OUTBOUND;
@@ -424,40 +433,126 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
             }
             if (known.relevant.empty()) continue;
             summary.merge(known.summary);
-            merge_into(merging_, merged_, known.relevant);
-            merged_.swap(merging_);
+            add_part(&known, known.relevant);
         }
+        const auto &flat = flat_results(dir, p, profiles);
+        summary.merge(flat.summary);
+        flats[static_cast<std::size_t>(d)] = &flat;
     }
-    scratch_.swap(merged_);
-    // The flat rules of each direction the packet may have: their summaries, and the results of
-    // theirs that may be listed (the quiet ones only when their category decides).
-    const flat_summary *flats[2] = {nullptr, nullptr};
-    if (p.dir != FW_DIR_OUTBOUND) flats[0] = &flat_results(FW_DIR_INBOUND, p, profiles);
-    if (p.dir != FW_DIR_INBOUND) flats[1] = &flat_results(FW_DIR_OUTBOUND, p, profiles);
-    for (const auto *f : flats)
-        if (f) summary.merge(f->summary);
     const auto deciding = summary.deciding();
-    extra_.clear();
+    key.deciding = deciding;
+    // Flat rules: those that may be listed, and the quiet ones only when their category decides.
     for (const auto *f : flats) {
         if (!f) continue;
-        extra_.insert(extra_.end(), f->listed.begin(), f->listed.end());
-        if (deciding != cat_none) {
-            const auto &quiet = f->quiet_by_category[deciding];
-            extra_.insert(extra_.end(), quiet.begin(), quiet.end());
+        if (!f->listed.empty()) add_part(&f->listed, f->listed);
+        if (deciding != cat_none && !f->quiet_by_category[deciding].empty())
+            add_part(&f->quiet_by_category[deciding], f->quiet_by_category[deciding]);
+    }
+    const auto &shared = listing_of(key, std::span(parts.data(), part_count));
+
+    // The packet's own results (scratch_, rule order) by rank, merged into the shared listing.
+    for (auto &own : own_) own.clear();
+    own_quiet_.clear();
+    for (const auto &o : scratch_) {
+        if (!o.quiet) own_[listing_rank(o, deciding)].push_back(listed_of(o));
+        else if (deciding != cat_none && o.at == deciding) own_quiet_.push_back(o);
+    }
+    // Quiet deciding results: the first max_quiet_listed of the packet's and the shared ones.
+    merged_.clear();
+    if (!own_quiet_.empty() || !shared.quiet.empty()) {
+        merged_.resize(own_quiet_.size() + shared.quiet.size());
+        std::merge(own_quiet_.begin(), own_quiet_.end(), shared.quiet.begin(), shared.quiet.end(), merged_.begin(),
+                   [](const classified &a, const classified &b) { return a.index < b.index; });
+        if (merged_.size() > max_quiet_listed) merged_.resize(max_quiet_listed);
+        const auto before = own_[0].size();
+        for (const auto &q : merged_) own_[0].push_back(listed_of(q));
+        std::inplace_merge(own_[0].begin(), own_[0].begin() + static_cast<std::ptrdiff_t>(before), own_[0].end(),
+                           by_listed_index);
+    }
+    evaluation ev = verdict_for(summary, p, profiles);
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < listing_ranks; ++r) total += own_[r].size() + shared.by_rank[r].size();
+    ev.rules.resize(total);
+    auto *out = ev.rules.data();
+    for (std::size_t r = 0; r < listing_ranks; ++r) {
+        const auto &mine = own_[r];
+        const auto &theirs = shared.by_rank[r];
+        out = mine.empty() ? std::copy(theirs.begin(), theirs.end(), out)
+                           : std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), out, by_listed_index);
+        if (r == 0) {
+            ev.deciding.resize(static_cast<std::size_t>(out - ev.rules.data()));
+            std::iota(ev.deciding.begin(), ev.deciding.end(), std::size_t{0});
         }
     }
-    std::sort(extra_.begin(), extra_.end(), by_index);
-    merge_into(merged_, scratch_, extra_);
-    return decide(rules, summary, merged_, p, profiles, level, false);
+    return ev;
+}
+
+std::size_t evaluator::explanation_hash::operator()(const explanation_key &k) const noexcept {
+    std::size_t h = static_cast<std::size_t>(k.first_disabled_how) << 2 | (k.inbound ? 2u : 0u) | (k.icmp ? 1u : 0u);
+    for (std::size_t at = 0; at < cat_count; ++at)
+        h = mix(h, static_cast<std::uint64_t>(k.size[at]) << 32 | k.first[at]);
+    h = mix(h, static_cast<std::uint64_t>(k.bypass_count) << 32 | k.bypass_first);
+    return mix(h, static_cast<std::uint64_t>(k.env_plain_count) << 32 | k.env_first_plain);
+}
+
+evaluation evaluator::verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles) {
+    if (explanation_quotes_text(summary)) return verdict_of(index_->rules(), summary, p, profiles);
+    explanation_key key;
+    for (std::size_t at = 0; at < cat_count; ++at) {
+        if (summary.size[at] == 0) continue;
+        key.size[at] = summary.size[at];
+        key.first[at] = summary.first[at].index;
+    }
+    if (summary.size[cat_disabled_allow]) key.first_disabled_how = static_cast<std::uint8_t>(summary.first[cat_disabled_allow].how);
+    if (summary.bypass_count) key.bypass_count = summary.bypass_count, key.bypass_first = summary.bypass_first.index;
+    if (summary.env_plain_count)
+        key.env_plain_count = summary.env_plain_count, key.env_first_plain = summary.env_first_plain.index;
+    key.inbound = p.dir != FW_DIR_OUTBOUND;
+    key.icmp = p.protocol == 1 || p.protocol == 58;
+    auto [it, added] = explanation_cache_.try_emplace(key);
+    if (added) {
+        auto made = verdict_of(index_->rules(), summary, p, profiles);
+        it->second = shared_explanation{made.result, std::move(made.explanation)};
+    }
+    evaluation ev;
+    ev.result = it->second.result;
+    ev.explanation = it->second.explanation;
+    return ev;
+}
+
+std::size_t evaluator::listing_hash::operator()(const listing_key &k) const noexcept {
+    std::size_t h = k.deciding;
+    for (const auto *part : k.parts) h = mix(h, reinterpret_cast<std::uintptr_t>(part));
+    return h;
+}
+
+const evaluator::shared_listing &evaluator::listing_of(const listing_key &key,
+                                                       std::span<const std::vector<classified> *const> parts) {
+    auto [it, added] = listing_cache_.try_emplace(key);
+    if (!added) return it->second;
+    auto &listing = it->second;
+    merged_.clear();
+    for (const auto *part : parts) merged_.insert(merged_.end(), part->begin(), part->end());
+    std::sort(merged_.begin(), merged_.end(), [](const classified &a, const classified &b) { return a.index < b.index; });
+    for (const auto &c : merged_) {
+        if (!c.quiet) listing.by_rank[listing_rank(c, key.deciding)].push_back(listed_of(c));
+        else if (key.deciding != cat_none && c.at == key.deciding && listing.quiet.size() < max_quiet_listed)
+            listing.quiet.push_back(c);
+    }
+    listed_in_cache_ += merged_.size() + 1;
+    return listing;
 }
 
 std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint32_t profiles, detail level) {
     flow_key key{p, profiles, level};
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     auto ev = std::make_shared<const evaluation>(compute(p, profiles, level));
-    if (cached_results_ + ev->rules.size() > max_cached_results) {
+    if (cached_results_ + ev->rules.size() > max_cached_results || listed_in_cache_ > max_cached_results) {
         cache_.clear();
         cached_results_ = 0;
+        listing_cache_.clear();
+        listed_in_cache_ = 0;
+        explanation_cache_.clear();
     }
     cached_results_ += ev->rules.size() + 1;
     cache_.emplace(key, ev);
@@ -466,8 +561,9 @@ std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint
 
 evaluation evaluator::evaluate_with_texts(const packet &p, std::uint32_t profiles, detail level) {
     evaluation ev = *evaluate(p, profiles, level);
-    for (auto &res : ev.rules)
-        if (res.text.empty()) res.text = rule_text(index_->rules()[res.index], p, profiles);
+    ev.texts.clear();
+    ev.texts.reserve(ev.rules.size());
+    for (const auto &res : ev.rules) ev.texts.push_back(rule_text(index_->rules()[res.index], p, profiles));
     return ev;
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -128,7 +129,8 @@ private:
 // Evaluates a batch of packets against one index. Each distinct flow (the
 // packet's fields, the profiles and the detail level) is evaluated once; the
 // cache belongs to this evaluator and is bounded. Texts of listed rules are
-// left empty (rule_text() makes them): a caller that shows a few pays for a few.
+// not made (evaluation::texts is empty; rule_text() makes one): a caller that shows a few
+// pays for a few.
 class evaluator {
 public:
     explicit evaluator(std::shared_ptr<const rule_index> index);
@@ -173,6 +175,43 @@ private:
         std::vector<std::uint8_t> address_state;
         std::vector<classified> address_result;
     };
+    // The listing of the results a packet shares with others (its port segments' and its flat
+    // rules'), made once per set of parts and deciding category: by rank, in rule order. A packet
+    // merges its own few results into it.
+    // Per direction (a packet of FW_DIR_ANY has both): local port segment, remote port segment,
+    // listed flat rules, quiet flat rules of the deciding category.
+    static constexpr std::size_t max_parts = 8;
+    struct shared_listing {
+        std::array<std::vector<listed_result>, listing_ranks> by_rank; // not quiet
+        std::vector<classified> quiet; // quiet results of the deciding category, the first max_quiet_listed
+    };
+    struct listing_key {
+        std::array<const void *, max_parts> parts{};
+        category deciding = cat_none;
+        bool operator==(const listing_key &) const noexcept = default;
+    };
+    struct listing_hash {
+        std::size_t operator()(const listing_key &k) const noexcept;
+    };
+    const shared_listing &listing_of(const listing_key &key,
+                                     std::span<const std::vector<classified> *const> parts);
+    // What an explanation that quotes no rule text depends on (explanation_quotes_text).
+    struct explanation_key {
+        std::array<std::uint32_t, cat_count> size{}, first{};
+        std::uint32_t bypass_count = 0, bypass_first = 0, env_plain_count = 0, env_first_plain = 0;
+        std::uint8_t first_disabled_how = 0;
+        bool inbound = false, icmp = false;
+        bool operator==(const explanation_key &) const noexcept = default;
+    };
+    struct explanation_hash {
+        std::size_t operator()(const explanation_key &k) const noexcept;
+    };
+    struct shared_explanation {
+        verdict result = verdict::no_matching_rule;
+        std::string explanation;
+    };
+    // The verdict and explanation of a summary: shared between packets when no rule text is quoted.
+    evaluation verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles);
     evaluation compute(const packet &p, std::uint32_t profiles, detail level);
     port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);
     const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
@@ -183,8 +222,12 @@ private:
     // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
     std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
     std::unordered_map<std::uint32_t, port_results> port_cache_;
+    std::unordered_map<listing_key, shared_listing, listing_hash> listing_cache_;
+    std::size_t listed_in_cache_ = 0;
+    std::unordered_map<explanation_key, shared_explanation, explanation_hash> explanation_cache_;
     std::vector<std::uint64_t> marks_;
-    std::vector<classified> scratch_, extra_, merged_, merging_;
+    std::array<std::vector<listed_result>, listing_ranks> own_;
+    std::vector<classified> scratch_, merged_, own_quiet_; // own_quiet_: quiet results of the deciding category
     std::vector<std::uint32_t> found_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 
 namespace fw::rules {
 namespace {
@@ -225,15 +226,19 @@ bool is_near_miss(const detailed &d) noexcept {
     }
 }
 
-std::string quoted(const rule &r) { return fmt::format("'{}'", r.label()); }
-
 // Which process a rule is scoped to: "service termservice", "program C:\\x.exe", ...
+void scope_to(fmt::memory_buffer &buf, const rule &r) {
+    auto out = std::back_inserter(buf);
+    if (!r.svc.empty() && r.svc != "*") fmt::format_to(out, "service {}", r.svc);
+    else if (r.svc == "*") buf.append(std::string_view("Windows services (Svc=*)"));
+    else if (!r.package.empty()) fmt::format_to(out, "app package {}", r.package);
+    else if (!r.app.empty()) fmt::format_to(out, "program {}", r.app);
+    else buf.append(std::string_view("certain local users' processes"));
+}
 std::string scope_of(const rule &r) {
-    if (!r.svc.empty() && r.svc != "*") return fmt::format("service {}", r.svc);
-    if (r.svc == "*") return "Windows services (Svc=*)";
-    if (!r.package.empty()) return fmt::format("app package {}", r.package);
-    if (!r.app.empty()) return fmt::format("program {}", r.app);
-    return "certain local users' processes";
+    fmt::memory_buffer buf;
+    scope_to(buf, r);
+    return fmt::to_string(buf);
 }
 
 // The sentence part after "but": which process the rule is scoped to, and the question to ask.
@@ -245,7 +250,6 @@ std::string process_scope(const rule &r) {
     return fmt::format("only for {}", scope_of(r));
 }
 
-std::string and_more(std::size_t n) { return n > 1 ? fmt::format(" (and {} more)", n - 1) : std::string(); }
 
 } // namespace
 
@@ -350,9 +354,23 @@ evaluation decide(std::span<const rule> rules, std::span<const classified> relev
     return decide(rules, all, relevant, p, profiles, level, texts);
 }
 
-// The level is in each result already (classify categorized it).
-evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
-                  const packet &p, std::uint32_t profiles, detail, bool texts) {
+std::uint8_t listing_rank(const classified &c, category deciding) noexcept {
+    if (deciding != cat_none && c.at == deciding) return 0;
+    return c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
+}
+
+// The branches of verdict_of that call text_of.
+bool explanation_quotes_text(const verdict_summary &all) noexcept {
+    const auto &size = all.size;
+    if (size[cat_block_yes]) return false;
+    if (size[cat_allow_yes] || size[cat_allow_process]) return size[cat_block_maybe] != 0;
+    if (size[cat_allow_env]) return true;
+    if (size[cat_disabled_allow]) return all.first[cat_disabled_allow].how == applies::maybe;
+    return false;
+}
+
+evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, const packet &p,
+                      std::uint32_t profiles) {
     const auto &size = all.size;
     const auto &first = all.first;
     const std::uint32_t bypass_count = all.bypass_count;
@@ -371,72 +389,95 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
         made.emplace_back(c.index, match_detailed<true>(rule_at(c), p, profiles).res.text);
         return made.back().second;
     };
-    auto unless_blocks = [&]() {
-        if (size[cat_block_maybe] == 0) return std::string();
-        return fmt::format(", unless block rule {} applies ({})", quoted(rule_at(first[cat_block_maybe])),
-                           text_of(first[cat_block_maybe]));
+    // Written into one buffer: no string per part.
+    fmt::memory_buffer buf;
+    auto out = std::back_inserter(buf);
+    auto label = [&](const classified &c) { return rule_at(c).label(); };
+    auto more = [&](std::uint32_t n) {
+        if (n > 1) fmt::format_to(out, " (and {} more)", n - 1);
     };
+    auto unless_blocks = [&]() {
+        if (size[cat_block_maybe] == 0) return;
+        fmt::format_to(out, ", unless block rule '{}' applies ({})", label(first[cat_block_maybe]),
+                       text_of(first[cat_block_maybe]));
+    };
+    auto put = [&](std::string_view text) { buf.append(text); };
+    // What else the explanation depends on (explanation_quotes_text: keep in step).
     bool inbound = p.dir != FW_DIR_OUTBOUND;
+    bool icmp = p.protocol == 1 || p.protocol == 58;
 
     evaluation ev;
-    const category deciding_cat = all.deciding();
     if (size[cat_block_yes]) {
         ev.result = verdict::blocked_by_rule;
-        ev.explanation = fmt::format("Blocked by rule {}{}", quoted(rule_at(first[cat_block_yes])), and_more(size[cat_block_yes]));
+        fmt::format_to(out, "Blocked by rule '{}'", label(first[cat_block_yes]));
+        more(size[cat_block_yes]);
         if (size[cat_allow_yes] || size[cat_allow_process] || size[cat_allow_env]) {
             auto a = size[cat_allow_yes] ? cat_allow_yes : size[cat_allow_process] ? cat_allow_process : cat_allow_env;
-            if (a != cat_allow_env || bypass_count < size[cat_allow_env]) {
-                const auto &k = a == cat_allow_env ? all.env_first_plain : first[a];
-                ev.explanation += fmt::format(", which wins over allow rule {}", quoted(rule_at(k)));
-            }
+            if (a != cat_allow_env || bypass_count < size[cat_allow_env])
+                fmt::format_to(out, ", which wins over allow rule '{}'",
+                               label(a == cat_allow_env ? all.env_first_plain : first[a]));
         }
         // Windows precedence: an authenticated bypass rule beats a block rule.
         if (bypass_count)
-            ev.explanation += fmt::format(", unless the connection was IPsec-authenticated: then bypass rule {} "
-                                          "overrides the block",
-                                          quoted(rule_at(all.bypass_first)));
-        ev.explanation += ".";
+            fmt::format_to(out, ", unless the connection was IPsec-authenticated: then bypass rule '{}' overrides the "
+                                "block",
+                           label(all.bypass_first));
+        put(".");
     } else if (size[cat_allow_yes]) {
         ev.result = verdict::allowed_by_rule;
-        ev.explanation = fmt::format("Allowed by rule {}{}{}; if it was still dropped, look for a block rule "
-                                     "or policy (e.g. Group Policy not merging local rules).",
-                                     quoted(rule_at(first[cat_allow_yes])), and_more(size[cat_allow_yes]), unless_blocks());
+        fmt::format_to(out, "Allowed by rule '{}'", label(first[cat_allow_yes]));
+        more(size[cat_allow_yes]);
+        unless_blocks();
+        put("; if it was still dropped, look for a block rule or policy (e.g. Group Policy not merging local rules).");
     } else if (size[cat_allow_process]) {
         ev.result = verdict::allowed_by_rule;
         const auto &r = rule_at(first[cat_allow_process]);
-        ev.explanation = fmt::format("Allowed by rule {}{}, but {}", quoted(r), unless_blocks(), process_scope(r));
+        fmt::format_to(out, "Allowed by rule '{}'", r.label());
+        unless_blocks();
+        fmt::format_to(out, ", but {}", process_scope(r));
     } else if (size[cat_allow_env]) {
         ev.result = verdict::undecidable;
-        ev.explanation = fmt::format("Undecidable: rule {}{} allows this flow {}.", quoted(rule_at(first[cat_allow_env])),
-                                     and_more(size[cat_allow_env]),
-                                     text_of(first[cat_allow_env]).substr(std::string_view("applies ").size()));
+        fmt::format_to(out, "Undecidable: rule '{}'", label(first[cat_allow_env]));
+        more(size[cat_allow_env]);
+        fmt::format_to(out, " allows this flow {}.",
+                       std::string_view(text_of(first[cat_allow_env])).substr(std::string_view("applies ").size()));
     } else if (size[cat_disabled_allow]) {
         ev.result = verdict::allowed_by_disabled_rule;
         const auto &k = first[cat_disabled_allow];
+        fmt::format_to(out, "Only the disabled rule '{}'", label(k));
+        more(size[cat_disabled_allow]);
+        put(" would allow this flow");
         // The text of a maybe is "disabled (would apply <conds>)": the substring keeps the closing ')'.
-        ev.explanation = fmt::format("Only the disabled rule {}{} would allow this flow{}; enable it to allow it.",
-                                     quoted(rule_at(k)), and_more(size[cat_disabled_allow]),
-                                     k.how == applies::maybe
-                                         ? " (" + text_of(k).substr(std::string_view("disabled (would apply ").size())
-                                         : std::string());
+        if (k.how == applies::maybe)
+            fmt::format_to(out, " ({}",
+                           std::string_view(text_of(k)).substr(std::string_view("disabled (would apply ").size()));
+        put("; enable it to allow it.");
     } else if (size[cat_allow_any_port]) {
         ev.result = verdict::undecidable;
         const auto &r = rule_at(first[cat_allow_any_port]);
-        ev.explanation = fmt::format(
-            "Undecidable: no rule names this {}, but rule {}{} allows any port {}; the log does not say which "
-            "program the traffic was for.",
-            p.protocol == 1 || p.protocol == 58 ? "ICMP type" : "port", quoted(r), and_more(size[cat_allow_any_port]),
-            "only for " + scope_of(r));
+        fmt::format_to(out, "Undecidable: no rule names this {}, but rule '{}'",
+                       icmp ? "ICMP type" : "port", r.label());
+        more(size[cat_allow_any_port]);
+        put(" allows any port only for ");
+        scope_to(buf, r);
+        put("; the log does not say which program the traffic was for.");
     } else {
         ev.result = verdict::no_matching_rule;
-        ev.explanation = fmt::format("No enabled or disabled rule allows this flow; the profile's default {} action "
-                                     "applies{}.",
-                                     inbound ? "inbound" : "outbound",
-                                     size[cat_block_maybe] ? fmt::format(" (block rule {} may apply too)",
-                                                                     quoted(rule_at(first[cat_block_maybe])))
-                                                       : std::string());
+        fmt::format_to(out, "No enabled or disabled rule allows this flow; the profile's default {} action applies",
+                       inbound ? "inbound" : "outbound");
+        if (size[cat_block_maybe])
+            fmt::format_to(out, " (block rule '{}' may apply too)", label(first[cat_block_maybe]));
+        put(".");
     }
+    ev.explanation.assign(buf.data(), buf.size());
+    return ev;
+}
 
+// The level is in each result already (classify categorized it).
+evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::span<const classified> listable,
+                  const packet &p, std::uint32_t profiles, detail, bool texts) {
+    evaluation ev = verdict_of(rules, all, p, profiles);
+    const category deciding_cat = all.deciding();
     // Most decisive first: the deciding rules, then yes, maybe, disabled, near misses; stable
     // within. Quiet results are listed only when the verdict rests on them, and at most 10.
     constexpr std::uint8_t unlisted = 7;
@@ -447,7 +488,7 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     for (std::size_t k = 0; k < n; ++k) {
         const auto &c = listable[k];
         bool deciding = deciding_cat != cat_none && c.at == deciding_cat;
-        std::uint8_t rank = deciding ? 0 : c.how == applies::no ? 4 : !c.enabled ? 3 : c.how == applies::yes ? 1 : 2;
+        std::uint8_t rank = listing_rank(c, deciding_cat);
         if (c.quiet && !(deciding && quiet_listed++ < max_quiet_listed)) rank = unlisted;
         ranks[k] = rank;
         ++at_rank[rank];
@@ -457,21 +498,16 @@ evaluation decide(std::span<const rule> rules, const verdict_summary &all, std::
     std::array<std::size_t, 8> slot{};
     for (std::size_t r = 1; r < slot.size(); ++r) slot[r] = slot[r - 1] + at_rank[r - 1];
     ev.rules.resize(listed);
+    if (texts) ev.texts.resize(listed);
     ev.deciding.reserve(at_rank[0]);
     for (std::size_t k = 0; k < at_rank[0]; ++k) ev.deciding.push_back(k);
     for (std::size_t k = 0; k < n; ++k) {
         auto rank = static_cast<std::size_t>(ranks[k]);
         if (rank == unlisted) continue;
         const auto &c = listable[k];
-        auto &res = ev.rules[slot[rank]++];
-        res.index = c.index;
-        res.how = c.how;
-        res.why = c.why;
-        res.conditions = c.conditions;
-        res.enabled = c.enabled;
-        res.specific = c.specific;
-        if (auto *t = made_for(c)) res.text = std::move(*t); // made for the explanation already
-        else if (texts) res.text = match_detailed<true>(rule_at(c), p, profiles).res.text;
+        const auto at = slot[rank]++;
+        ev.rules[at] = listed_result{c.index, c.how, c.why, c.conditions, c.enabled, c.specific};
+        if (texts) ev.texts[at] = match_detailed<true>(rules[c.index], p, profiles).res.text;
     }
     return ev;
 }

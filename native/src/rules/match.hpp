@@ -67,13 +67,19 @@ enum condition : std::uint32_t {
 };
 inline constexpr std::uint32_t process_conditions = cond_program | cond_service;
 
-struct rule_result {
+// One rule's answer, as listed in an evaluation: plain values, no text (a listing of a hundred
+// results copies a few kilobytes and allocates nothing).
+struct listed_result {
     std::size_t index = 0;   // into the ruleset
     applies how = applies::no;
     reason why = reason::applies;
     std::uint32_t conditions = 0; // condition bits (when how == maybe)
     bool enabled = false;
     bool specific = false;   // the rule names ports, ICMP types or addresses that the packet matched
+};
+
+// match(): one rule's answer and its text.
+struct rule_result : listed_result {
     std::string text;        // one phrase: "disabled", "other remote port (rule: 80,443)",
                              // "scoped to service termservice: applies only to its traffic", ...
 };
@@ -89,7 +95,9 @@ enum class verdict : std::uint8_t {
 struct evaluation {
     verdict result = verdict::no_matching_rule;
     std::string explanation; // one sentence
-    std::vector<rule_result> rules; // the relevant rules, most decisive first
+    std::vector<listed_result> rules; // the relevant rules, most decisive first
+    std::vector<std::string> texts;   // the text of each of `rules` (same order), or empty when
+                                      // they were not asked for (rule_text() makes one)
     std::vector<std::size_t> deciding; // indexes (into `rules`) of the results the verdict rests on
 };
 
@@ -151,7 +159,7 @@ struct static_conditions {
                             detail level, classified &out, const static_conditions *pre = nullptr);
 
 // Step 2: the verdict and the listed results from the relevant rules, in rule order.
-// texts: make the text of every listed result; otherwise they are left empty (see match()).
+// texts: make the text of every listed result (evaluation::texts); otherwise there are none.
 [[nodiscard]] evaluation decide(std::span<const rule> rules, std::span<const classified> relevant, const packet &p,
                                 std::uint32_t profiles, detail level, bool texts);
 
@@ -198,6 +206,18 @@ struct verdict_summary {
 [[nodiscard]] evaluation decide(std::span<const rule> rules, const verdict_summary &all,
                                 std::span<const classified> listable, const packet &p, std::uint32_t profiles,
                                 detail level, bool texts);
+
+// The verdict and its explanation alone (evaluation::rules left empty).
+[[nodiscard]] evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, const packet &p,
+                                    std::uint32_t profiles);
+// Whether verdict_of's explanation quotes the text of a rule's result (which may name the
+// packet's port or address). When it does not, the explanation depends only on the summary,
+// whether the packet is inbound and whether it is ICMP: an evaluator shares it between packets.
+[[nodiscard]] bool explanation_quotes_text(const verdict_summary &all) noexcept;
+// Where a listed (not quiet) result goes when `deciding` decides: 0 the deciding results, then
+// 1 yes, 2 maybe, 3 disabled, 4 near misses; results of a rank are listed in rule order.
+inline constexpr std::size_t listing_ranks = 5;
+[[nodiscard]] std::uint8_t listing_rank(const classified &c, category deciding) noexcept;
 
 [[nodiscard]] const char *verdict_name(verdict v) noexcept; // "NoMatchingRule", ...
 [[nodiscard]] const char *reason_name(reason r) noexcept;   // "Applies", "Disabled", "OtherDirection", ...

@@ -26,7 +26,7 @@ packet tcp_in(int port, const char *remote = "198.51.100.7", const char *local =
     return p;
 }
 
-const rule_result *find(const evaluation &ev, const ruleset &rs, std::string_view name) {
+const listed_result *find(const evaluation &ev, const ruleset &rs, std::string_view name) {
     for (const auto &r : ev.rules)
         if (rs[r.index].name == name) return &r;
     return nullptr;
