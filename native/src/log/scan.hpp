@@ -126,6 +126,15 @@ FW_SCAN_INLINE std::uint64_t byte_mask64_either(const char *p, char a, char b) n
 #endif
 }
 
+// The 64 bytes at p when they are readable; near readable_end, tmp holding what is, padded with spaces.
+FW_SCAN_INLINE const char *block64(const char *p, const char *readable_end, char (&tmp)[64]) noexcept {
+    if (readable_end - p >= 64) return p;
+    const auto readable = static_cast<std::size_t>(readable_end - p);
+    std::memcpy(tmp, p, readable);
+    std::memset(tmp + readable, ' ', 64 - readable);
+    return tmp;
+}
+
 } // namespace detail
 
 // The first '\n' in [p, end), or end.
@@ -144,16 +153,8 @@ FW_SCAN_INLINE void tokenize(const char *line, std::size_t n, const char *readab
     std::uint64_t prev_space = 1; // a virtual space before the line
     for (std::size_t base = 0; base < n; base += 64) {
         const char *p = line + base;
-        std::uint64_t sp;
-        if (readable_end - p >= 64) {
-            sp = detail::byte_mask64(p, ' ');
-        } else {
-            char tmp[64];
-            std::size_t avail = static_cast<std::size_t>(readable_end - p);
-            std::memcpy(tmp, p, avail);
-            std::memset(tmp + avail, ' ', 64 - avail);
-            sp = detail::byte_mask64(tmp, ' ');
-        }
+        char tmp[64];
+        std::uint64_t sp = detail::byte_mask64(detail::block64(p, readable_end, tmp), ' ');
         std::size_t rem = n - base;
         if (rem < 64) sp |= ~std::uint64_t{0} << rem; // past the line: spaces
         std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
@@ -183,19 +184,11 @@ FW_SCAN_INLINE const char *scan_line(const char *line, const char *end, const ch
     for (std::size_t base = 0;; base += 64) {
         const char *p = line + base;
         if (p >= end) return nullptr;
-        std::uint64_t sp, nl;
         std::size_t avail = static_cast<std::size_t>(end - p);
-        if (readable_end - p >= 64) {
-            sp = detail::byte_mask64(p, ' ');
-            nl = detail::byte_mask64_either(p, '\n', '\0');
-        } else {
-            char tmp[64];
-            std::size_t readable = static_cast<std::size_t>(readable_end - p);
-            std::memcpy(tmp, p, readable);
-            std::memset(tmp + readable, ' ', 64 - readable);
-            sp = detail::byte_mask64(tmp, ' ');
-            nl = detail::byte_mask64_either(tmp, '\n', '\0');
-        }
+        char tmp[64];
+        const char *block = detail::block64(p, readable_end, tmp);
+        std::uint64_t sp = detail::byte_mask64(block, ' ');
+        std::uint64_t nl = detail::byte_mask64_either(block, '\n', '\0');
         if (avail < 64) nl &= (std::uint64_t{1} << avail) - 1;
         std::uint64_t keep = ~std::uint64_t{0}; // bits of this block inside the line
         const char *found = nullptr;
