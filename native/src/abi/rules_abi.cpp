@@ -83,7 +83,7 @@ struct fw_ruleset {
 // An evaluation shares the answer the evaluator cached and the rules it was made from
 // (not the rule set), and makes the texts of listed rules when they are asked for.
 struct fw_evaluation {
-    std::shared_ptr<const fw::rules::evaluation> ev;
+    std::shared_ptr<const fw::rules::flow_answer> ev;
     std::shared_ptr<const fw::rules::rule_index> index;
     fw::rules::packet packet;
     uint32_t profiles = 0;
@@ -275,7 +275,7 @@ FW_API(int) fw_evaluation_get(const fw_evaluation *ev, fw_evaluation_info *out) 
         *out = fw_evaluation_info{0, "", 0};
         FW_CHECK_ARG(ev != nullptr, "fw_evaluation_get: ev is NULL");
         out->verdict = static_cast<int>(ev->ev->result);
-        out->explanation = ev->ev->explanation.c_str();
+        out->explanation = ev->ev->explanation().c_str();
         out->count = ev->ev->rules.size();
         return FW_OK;
     });
@@ -290,17 +290,13 @@ FW_API(int) fw_evaluation_rule(const fw_evaluation *ev, size_t index, fw_rule_re
         const auto &r = ev->ev->rules[index];
         if (!ev->texts) ev->texts = std::make_unique<std::string[]>(ev->ev->rules.size());
         auto &text = ev->texts[index];
-        if (text.empty())
-            text = index < ev->ev->texts.size() ? ev->ev->texts[index]
-                                                : fw::rules::rule_text(ev->index->rules()[r.index], ev->packet, ev->profiles);
+        if (text.empty()) text = fw::rules::rule_text(ev->index->rules()[r.index], ev->packet, ev->profiles);
         out->index = r.index;
         out->applies = static_cast<int>(r.how);
         out->reason = static_cast<int>(r.why);
         out->conditions = r.conditions;
         out->enabled = r.enabled ? 1 : 0;
-        bool deciding = false;
-        for (auto k : ev->ev->deciding) deciding = deciding || k == index;
-        out->deciding = deciding ? 1 : 0;
+        out->deciding = index < ev->ev->deciding ? 1 : 0; // the deciding results come first
         out->text = text.c_str();
         return FW_OK;
     });

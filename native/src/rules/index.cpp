@@ -298,19 +298,19 @@ bool same_packet(const packet &a, const packet &b) noexcept {
 } // namespace
 
 bool evaluator::flow_key::operator==(const flow_key &o) const noexcept {
-    return profiles == o.profiles && level == o.level && same_packet(p, o.p);
+    return hash == o.hash && profiles == o.profiles && level == o.level && same_packet(p, o.p);
 }
 
-std::size_t evaluator::flow_hash::operator()(const flow_key &k) const noexcept {
+std::size_t evaluator::flow_key::hash_of(const packet &p, std::uint32_t profiles, detail level) noexcept {
     std::size_t h = 0;
-    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.p.dir)) << 32 |
-                   static_cast<std::uint32_t>(k.p.protocol));
-    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.p.local_port)) << 32 |
-                   static_cast<std::uint32_t>(k.p.remote_port));
-    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint16_t>(k.p.icmp_type)) << 32 |
-                   static_cast<std::uint64_t>(static_cast<std::uint16_t>(k.p.icmp_code)) << 16 | k.profiles << 4 |
-                   static_cast<std::uint64_t>(k.level) << 2);
-    for (const auto *a : {&k.p.local, &k.p.remote}) {
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(p.dir)) << 32 |
+                   static_cast<std::uint32_t>(p.protocol));
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(p.local_port)) << 32 |
+                   static_cast<std::uint32_t>(p.remote_port));
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint16_t>(p.icmp_type)) << 32 |
+                   static_cast<std::uint64_t>(static_cast<std::uint16_t>(p.icmp_code)) << 16 | profiles << 4 |
+                   static_cast<std::uint64_t>(level) << 2);
+    for (const auto *a : {&p.local, &p.remote}) {
         std::uint64_t hi, lo; // any order of the bytes hashes as well
         std::memcpy(&hi, a->bytes.data(), sizeof hi);
         std::memcpy(&lo, a->bytes.data() + 8, sizeof lo);
@@ -351,16 +351,20 @@ const evaluator::flat_summary &evaluator::flat_results(int dir, const packet &p,
     return it->second;
 }
 
-evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail level) {
+void evaluator::compute(const packet &p, std::uint32_t profiles, detail level, flow_answer &out) {
     const auto rules = index_->rules();
     if (level == detail::all) {
         // Every rule is listed: nothing to narrow.
-        std::vector<classified> all;
-        all.reserve(rules.size());
+        scratch_.clear();
         classified c;
         for (std::uint32_t i = 0; i < rules.size(); ++i)
-            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) all.push_back(c);
-        return decide(rules, all, p, profiles, level, false);
+            if (classify(rules[i], i, p, profiles, level, c, &index_->statics(i))) scratch_.push_back(c);
+        auto ev = decide(rules, scratch_, p, profiles, level, false);
+        out.result = ev.result;
+        out.own_explanation = std::move(ev.explanation);
+        std::copy(ev.rules.begin(), ev.rules.end(), listing_room(ev.rules.size(), out));
+        out.deciding = ev.deciding.size();
+        return;
     }
     // Candidates from the index, in rule order (a bit per rule), classified exactly as evaluate() does.
     marks_.assign((rules.size() + 63) / 64, 0);
@@ -469,22 +473,37 @@ evaluation evaluator::compute(const packet &p, std::uint32_t profiles, detail le
         std::inplace_merge(own_[0].begin(), own_[0].begin() + static_cast<std::ptrdiff_t>(before), own_[0].end(),
                            by_listed_index);
     }
-    evaluation ev = verdict_for(summary, p, profiles);
+    verdict_for(summary, p, profiles, out);
     std::size_t total = 0;
     for (std::size_t r = 0; r < listing_ranks; ++r) total += own_[r].size() + shared.by_rank[r].size();
-    ev.rules.resize(total);
-    auto *out = ev.rules.data();
+    auto *const start = listing_room(total, out);
+    auto *to = start;
     for (std::size_t r = 0; r < listing_ranks; ++r) {
         const auto &mine = own_[r];
         const auto &theirs = shared.by_rank[r];
-        out = mine.empty() ? std::copy(theirs.begin(), theirs.end(), out)
-                           : std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), out, by_listed_index);
-        if (r == 0) {
-            ev.deciding.resize(static_cast<std::size_t>(out - ev.rules.data()));
-            std::iota(ev.deciding.begin(), ev.deciding.end(), std::size_t{0});
-        }
+        to = mine.empty() ? std::copy(theirs.begin(), theirs.end(), to)
+                          : std::merge(mine.begin(), mine.end(), theirs.begin(), theirs.end(), to, by_listed_index);
+        if (r == 0) out.deciding = static_cast<std::size_t>(to - start);
     }
-    return ev;
+    Ensures(to == start + total);
+}
+
+listed_result *evaluator::listing_room(std::size_t n, flow_answer &out) {
+    // A block holds many listings; a listing longer than a block (every rule of a large set)
+    // gets one of its own. 96 KiB: below the allocator's mmap threshold, so a freed block's
+    // memory is reused rather than mapped afresh (page faults) for the next.
+    constexpr std::size_t block_results = std::size_t{1} << 12;
+    if (!block_ || block_->capacity - block_->used < n) {
+        auto fresh = std::make_shared<listing_block>();
+        fresh->capacity = std::max(n, block_results);
+        fresh->storage = std::make_unique_for_overwrite<std::byte[]>(fresh->capacity * sizeof(listed_result));
+        block_ = std::move(fresh);
+    }
+    auto *at = block_->items() + block_->used;
+    block_->used += n;
+    out.rules = std::span<const listed_result>(at, n);
+    out.block = block_;
+    return at;
 }
 
 std::size_t evaluator::explanation_hash::operator()(const explanation_key &k) const noexcept {
@@ -495,8 +514,14 @@ std::size_t evaluator::explanation_hash::operator()(const explanation_key &k) co
     return mix(h, static_cast<std::uint64_t>(k.env_plain_count) << 32 | k.env_first_plain);
 }
 
-evaluation evaluator::verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles) {
-    if (explanation_quotes_text(summary)) return verdict_of(index_->rules(), summary, p, profiles);
+void evaluator::verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles,
+                            flow_answer &out) {
+    if (explanation_quotes_text(summary)) {
+        auto made = verdict_of(index_->rules(), summary, p, profiles);
+        out.result = made.result;
+        out.own_explanation = std::move(made.explanation);
+        return;
+    }
     explanation_key key;
     for (std::size_t at = 0; at < cat_count; ++at) {
         if (summary.size[at] == 0) continue;
@@ -512,12 +537,10 @@ evaluation evaluator::verdict_for(const verdict_summary &summary, const packet &
     auto [it, added] = explanation_cache_.try_emplace(key);
     if (added) {
         auto made = verdict_of(index_->rules(), summary, p, profiles);
-        it->second = shared_explanation{made.result, std::move(made.explanation)};
+        it->second = shared_explanation{made.result, std::make_shared<const std::string>(std::move(made.explanation))};
     }
-    evaluation ev;
-    ev.result = it->second.result;
-    ev.explanation = it->second.explanation;
-    return ev;
+    out.result = it->second.result;
+    out.shared_explanation = it->second.explanation;
 }
 
 std::size_t evaluator::listing_hash::operator()(const listing_key &k) const noexcept {
@@ -543,10 +566,12 @@ const evaluator::shared_listing &evaluator::listing_of(const listing_key &key,
     return listing;
 }
 
-std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint32_t profiles, detail level) {
-    flow_key key{p, profiles, level};
+std::shared_ptr<const flow_answer> evaluator::evaluate(const packet &p, std::uint32_t profiles, detail level) {
+    const flow_key key{p, profiles, level, flow_key::hash_of(p, profiles, level)};
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    auto ev = std::make_shared<const evaluation>(compute(p, profiles, level));
+    auto made = std::make_shared<flow_answer>();
+    compute(p, profiles, level, *made);
+    std::shared_ptr<const flow_answer> ev = std::move(made);
     if (cached_results_ + ev->rules.size() > max_cached_results || listed_in_cache_ > max_cached_results) {
         cache_.clear();
         cached_results_ = 0;
@@ -560,8 +585,13 @@ std::shared_ptr<const evaluation> evaluator::evaluate(const packet &p, std::uint
 }
 
 evaluation evaluator::evaluate_with_texts(const packet &p, std::uint32_t profiles, detail level) {
-    evaluation ev = *evaluate(p, profiles, level);
-    ev.texts.clear();
+    const auto answer = evaluate(p, profiles, level);
+    evaluation ev;
+    ev.result = answer->result;
+    ev.explanation = answer->explanation();
+    ev.rules.assign(answer->rules.begin(), answer->rules.end());
+    ev.deciding.resize(answer->deciding);
+    std::iota(ev.deciding.begin(), ev.deciding.end(), std::size_t{0});
     ev.texts.reserve(ev.rules.size());
     for (const auto &res : ev.rules) ev.texts.push_back(rule_text(index_->rules()[res.index], p, profiles));
     return ev;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -126,6 +127,33 @@ private:
     std::array<std::vector<std::vector<std::uint32_t>>, 2> flat_;
 };
 
+// Listed results of many answers, written one after the other: an answer keeps the block its
+// results are in alive, so a listing costs no allocation of its own (a listing of a hundred
+// results is too large for the allocator's fast path).
+struct listing_block {
+    // Storage only: results are copied in as they are made (listed_result is trivially copyable;
+    // a byte array provides storage for them), so a block is not initialised result by result.
+    static_assert(std::is_trivially_copyable_v<listed_result> && std::is_trivially_destructible_v<listed_result>);
+    std::unique_ptr<std::byte[]> storage;
+    std::size_t capacity = 0, used = 0; // in results
+    [[nodiscard]] listed_result *items() const noexcept { return reinterpret_cast<listed_result *>(storage.get()); }
+};
+
+// An evaluation as the evaluator keeps and hands it out: the verdict, the explanation (shared
+// between the flows whose explanation quotes no rule text) and the listed results, of which the
+// first `deciding` are those the verdict rests on. One allocation a distinct flow (itself).
+struct flow_answer {
+    verdict result = verdict::no_matching_rule;
+    std::shared_ptr<const std::string> shared_explanation; // or, when null, own_explanation
+    std::string own_explanation;
+    std::span<const listed_result> rules; // most decisive first, in `block`
+    std::size_t deciding = 0;             // rules[0 .. deciding) decide
+    std::shared_ptr<const listing_block> block;
+    [[nodiscard]] const std::string &explanation() const noexcept {
+        return shared_explanation ? *shared_explanation : own_explanation;
+    }
+};
+
 // Evaluates a batch of packets against one index. Each distinct flow (the
 // packet's fields, the profiles and the detail level) is evaluated once; the
 // cache belongs to this evaluator and is bounded. Texts of listed rules are
@@ -135,8 +163,8 @@ class evaluator {
 public:
     explicit evaluator(std::shared_ptr<const rule_index> index);
 
-    [[nodiscard]] std::shared_ptr<const evaluation> evaluate(const packet &p, std::uint32_t profiles,
-                                                             detail level = detail::relevant);
+    [[nodiscard]] std::shared_ptr<const flow_answer> evaluate(const packet &p, std::uint32_t profiles,
+                                                              detail level = detail::relevant);
     // evaluate() with every text filled in: equal to rules::evaluate on the same rules.
     [[nodiscard]] evaluation evaluate_with_texts(const packet &p, std::uint32_t profiles,
                                                  detail level = detail::relevant);
@@ -148,10 +176,12 @@ private:
         packet p;
         std::uint32_t profiles;
         detail level;
+        std::size_t hash = 0; // of the rest, worked out once (a lookup and an insertion use it)
         bool operator==(const flow_key &o) const noexcept;
+        [[nodiscard]] static std::size_t hash_of(const packet &p, std::uint32_t profiles, detail level) noexcept;
     };
     struct flow_hash {
-        std::size_t operator()(const flow_key &k) const noexcept;
+        std::size_t operator()(const flow_key &k) const noexcept { return k.hash; }
     };
     // The flat rules of a direction, protocol and profile mask, classified once and summed up:
     // a packet merges the summary and the few results that may be listed, not every result.
@@ -208,16 +238,19 @@ private:
     };
     struct shared_explanation {
         verdict result = verdict::no_matching_rule;
-        std::string explanation;
+        std::shared_ptr<const std::string> explanation;
     };
-    // The verdict and explanation of a summary: shared between packets when no rule text is quoted.
-    evaluation verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles);
-    evaluation compute(const packet &p, std::uint32_t profiles, detail level);
+    // The verdict and explanation of a summary into `out`: shared between packets when no rule
+    // text is quoted.
+    void verdict_for(const verdict_summary &summary, const packet &p, std::uint32_t profiles, flow_answer &out);
+    void compute(const packet &p, std::uint32_t profiles, detail level, flow_answer &out);
+    // Room for n listed results, in the current block or a new one, owned by `out`.
+    listed_result *listing_room(std::size_t n, flow_answer &out);
     port_results &single_port_results(int dir, const packet &p, std::uint32_t profiles);
     const flat_summary &flat_results(int dir, const packet &p, std::uint32_t profiles);
 
     std::shared_ptr<const rule_index> index_;
-    std::unordered_map<flow_key, std::shared_ptr<const evaluation>, flow_hash> cache_;
+    std::unordered_map<flow_key, std::shared_ptr<const flow_answer>, flow_hash> cache_;
     std::size_t cached_results_ = 0;
     // Classified flat rules per (direction, protocol + 1, profiles): they depend on nothing else.
     std::unordered_map<std::uint32_t, flat_summary> flat_cache_;
@@ -225,6 +258,7 @@ private:
     std::unordered_map<listing_key, shared_listing, listing_hash> listing_cache_;
     std::size_t listed_in_cache_ = 0;
     std::unordered_map<explanation_key, shared_explanation, explanation_hash> explanation_cache_;
+    std::shared_ptr<listing_block> block_; // where the next answers' listings go
     std::vector<std::uint64_t> marks_;
     std::array<std::vector<listed_result>, listing_ranks> own_;
     std::vector<classified> scratch_, merged_, own_quiet_; // own_quiet_: quiet results of the deciding category

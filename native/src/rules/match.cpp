@@ -375,19 +375,17 @@ evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, c
     const auto &first = all.first;
     const std::uint32_t bypass_count = all.bypass_count;
 
-    // Texts made so far (the explanation needs one or two): (rule index, text).
-    std::vector<std::pair<std::size_t, std::string>> made;
+    // The last text made (each branch quotes at most one; no list to allocate): rule index, text.
+    std::size_t made_at = ~std::size_t{0};
+    std::string made;
     // Results are named by their rule index (a rule is relevant once).
     auto rule_at = [&](const classified &c) -> const rule & { return rules[c.index]; };
-    auto made_for = [&](const classified &c) -> std::string * {
-        for (auto &[at, t] : made)
-            if (at == c.index) return &t;
-        return nullptr;
-    };
     auto text_of = [&](const classified &c) -> const std::string & {
-        if (auto *t = made_for(c)) return *t;
-        made.emplace_back(c.index, match_detailed<true>(rule_at(c), p, profiles).res.text);
-        return made.back().second;
+        if (made_at != c.index) {
+            made = std::move(match_detailed<true>(rule_at(c), p, profiles).res.text);
+            made_at = c.index;
+        }
+        return made;
     };
     // Written into one buffer: no string per part.
     fmt::memory_buffer buf;
