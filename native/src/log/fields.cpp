@@ -547,13 +547,13 @@ FW_SCAN_INLINE std::uint8_t plain_path(std::string_view s, const char *readable)
 }
 // type_columns for every field of a plain line: false when any is malformed
 // (the plain path then declines the line; which column does not matter).
-template <class At>
+template <bool Ssse3, class At>
 FW_SCAN_INLINE bool type_every_plain(At at, fw_record &r, date_cache &cache, const char *end) noexcept {
     bool ok = parse_date_time(at(column::date), at(column::time), r.time, cache);
     r.action = plain_action(at(column::action), end);
     ok &= parse_protocol(at(column::protocol), r.protocol);
-    ok &= parse_address(at(column::src_ip), r.src, end);
-    ok &= parse_address(at(column::dst_ip), r.dst, end);
+    ok &= parse_address<Ssse3>(at(column::src_ip), r.src, end);
+    ok &= parse_address<Ssse3>(at(column::dst_ip), r.dst, end);
     ok &= parse_port(at(column::src_port), r.src_port, end);
     ok &= parse_port(at(column::dst_port), r.dst_port, end);
     ok &= number_into(at(column::size), INT64_MAX, r.size, end);
@@ -570,8 +570,9 @@ FW_SCAN_INLINE bool type_every_plain(At at, fw_record &r, date_cache &cache, con
 }
 
 // type_plain_line for lines of Columns columns; All: every field wanted and
-// no action filter (then nothing is set absent first, nothing is tested).
-template <std::size_t Columns, bool All>
+// no action filter (then nothing is set absent first, nothing is tested);
+// Ssse3: the CPU has SSSE3.
+template <std::size_t Columns, bool All, bool Ssse3 = false>
 const char *type_plain(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
                        bool &passed) noexcept {
     static_assert(plain_readable >= plain_line_max + 128, "masks are loaded up to 64 bytes past plain_line_max");
@@ -600,16 +601,20 @@ const char *type_plain(const char *line, const plain_options &how, fw_record &r,
         }
     }
     passed = true;
-    if constexpr (All) return type_every_plain(at, r, cache, readable) ? p : nullptr;
+    if constexpr (All) return type_every_plain<Ssse3>(at, r, cache, readable) ? p : nullptr;
     return type_columns(at, how.wanted, r, &cache, readable) ? nullptr : p;
 }
 } // namespace
 
 const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
                             bool &passed) noexcept {
-    if (how.wanted == FW_FIELDS_ALL && how.actions == ~std::uint32_t{0})
+    if (how.wanted == FW_FIELDS_ALL && how.actions == ~std::uint32_t{0}) {
+        if (how.ssse3)
+            return how.pid ? type_plain<18, true, true>(line, how, r, cache, passed)
+                           : type_plain<17, true, true>(line, how, r, cache, passed);
         return how.pid ? type_plain<18, true>(line, how, r, cache, passed)
                        : type_plain<17, true>(line, how, r, cache, passed);
+    }
     return how.pid ? type_plain<18, false>(line, how, r, cache, passed)
                    : type_plain<17, false>(line, how, r, cache, passed);
 }

@@ -420,6 +420,103 @@ inline constexpr std::size_t ipv4_readable = 20;
 #endif
 }
 
+#if defined(FW_SCAN_SSE2) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define FW_QUAD_SSSE3 1
+#endif
+
+// True when the CPU has SSSE3 (parse_ipv4_quad_ssse3 may run). Ask once (per reader), not per line.
+inline bool has_ssse3() noexcept {
+#ifdef FW_QUAD_SSSE3
+    return __builtin_cpu_supports("ssse3");
+#else
+    return false;
+#endif
+}
+
+namespace detail {
+// The 81 shapes of a dotted quad (parts of 1..3 digits) as the mask of its
+// three dots and of the byte after its end (bit len): hashed by a multiply
+// (quad_hash_multiplier, found by search: distinct top 8 bits for all 81) to
+// a row giving that mask (0: no shape) and the byte shuffle that moves part i
+// right-aligned into bytes 4i+1..4i+3 (0x80: a zero byte).
+inline constexpr std::uint32_t quad_hash_multiplier = 0xe07bdb9fu;
+FW_SCAN_INLINE constexpr unsigned quad_hash(std::uint32_t shape) noexcept {
+    return (shape * quad_hash_multiplier) >> 24;
+}
+struct quad_row {
+    alignas(16) std::uint8_t shuffle[16];
+    std::uint32_t shape;
+};
+struct quad_table {
+    quad_row rows[256];
+};
+inline constexpr quad_table make_quad_table() noexcept {
+    quad_table t{};
+    for (unsigned code = 0; code < 81; ++code) {
+        unsigned lens[4] = {code % 3 + 1, code / 3 % 3 + 1, code / 9 % 3 + 1, code / 27 + 1};
+        std::uint32_t shape = 0;
+        std::uint8_t shuffle[16];
+        unsigned pos = 0;
+        for (unsigned i = 0; i < 4; ++i) {
+            for (unsigned k = 0; k < 4; ++k) shuffle[4 * i + k] = 0x80;
+            for (unsigned k = 0; k < lens[i]; ++k) shuffle[4 * i + 4 - lens[i] + k] = static_cast<std::uint8_t>(pos + k);
+            pos += lens[i];
+            shape |= 1u << pos;
+            ++pos;
+        }
+        quad_row &row = t.rows[quad_hash(shape)];
+        row.shape = shape;
+        for (unsigned k = 0; k < 16; ++k) row.shuffle[k] = shuffle[k];
+    }
+    return t;
+}
+inline constexpr quad_table quad_rows = make_quad_table();
+constexpr bool quad_rows_distinct() noexcept { // every shape got its own row
+    unsigned used = 0;
+    for (const auto &row : quad_rows.rows) used += row.shape != 0 ? 1u : 0u;
+    return used == 81;
+}
+static_assert(quad_rows_distinct(), "quad_hash_multiplier must give the 81 shapes distinct rows");
+} // namespace detail
+
+// parse_ipv4_quad_wide with SSSE3 (call only when has_ssse3()): the dots' shape
+// picks a shuffle that lines the digits up as four 32-bit lanes, and two
+// multiply-adds weigh them by 100, 10 and 1 (after Wojciech Mula's SIMD-ized
+// IPv4 parsing). The two SSSE3 instructions are inline asm so that this can be
+// inlined into code compiled for the baseline (intrinsics would need the
+// caller compiled for SSSE3); it runs only when the reader found the CPU has it.
+[[nodiscard]] FW_SCAN_INLINE bool parse_ipv4_quad_ssse3(std::string_view s, std::uint8_t (&out)[4]) noexcept {
+#ifdef FW_QUAD_SSSE3
+    const std::size_t len = s.size();
+    if (len - 7 > 8) return false; // 7..15 bytes
+    const char *p = s.data();
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const unsigned in = (1u << len) - 1;
+    const auto digit =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d))) & in;
+    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & in;
+    const auto zero = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())));
+    // Every byte a digit or a dot; no part starting with '0' and a digit. The
+    // shape (the row's mask equal to ours) checks the rest: 3 dots, 1..3 digits each side.
+    const unsigned bad = ((digit | dot) ^ in) | (zero & ((dot << 1) | 1u) & (digit >> 1));
+    const std::uint32_t shape = dot | (1u << len);
+    const detail::quad_row &row = detail::quad_rows.rows[detail::quad_hash(shape)];
+    if ((bad | (row.shape ^ shape)) != 0) return false;
+    __m128i shuffle = _mm_load_si128(reinterpret_cast<const __m128i *>(row.shuffle));
+    asm("pshufb %1, %0" : "+x"(d) : "x"(shuffle));                  // digits: 0, hundreds, tens, ones per lane
+    asm("pmaddubsw %1, %0" : "+x"(d) : "x"(_mm_set1_epi32(0x010a6400))); // 100h, 10t + o
+    const __m128i parts = _mm_madd_epi16(d, _mm_set1_epi16(1));        // 100h + 10t + o
+    if (_mm_movemask_epi8(_mm_cmpgt_epi32(parts, _mm_set1_epi32(255))) != 0) return false;
+    const __m128i words = _mm_packs_epi32(parts, parts);
+    const auto bytes = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_packus_epi16(words, words)));
+    std::memcpy(out, &bytes, 4);
+    return true;
+#else
+    return parse_ipv4_quad_wide(s, out);
+#endif
+}
+
 // parse_address without the wide IPv4 parse ('-', IPv6, short rests of line).
 [[nodiscard]] bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept;
 // parse_address for a text that is no IPv4 dotted quad, with
@@ -430,12 +527,14 @@ inline constexpr std::size_t parse_address_readable = 48; // net::ipv6_readable,
 
 // An address column: IPv4, IPv6 or '-'. False when malformed. readable_end,
 // when given, is where the readable bytes after s end (the line's end): the
-// wide IPv4 parse is used when enough of them follow s.
+// wide IPv4 parse is used when enough of them follow s. Ssse3: that parse is
+// parse_ipv4_quad_ssse3 (only when has_ssse3()).
+template <bool Ssse3 = false>
 [[nodiscard]] FW_SCAN_INLINE bool parse_address(std::string_view s, fw_addr &out,
                                                 const char *readable_end = nullptr) noexcept {
     std::uint8_t quad[4];
     if (readable_end != nullptr && readable_end - s.data() >= static_cast<std::ptrdiff_t>(ipv4_readable) &&
-        parse_ipv4_quad_wide(s, quad)) {
+        (Ssse3 ? parse_ipv4_quad_ssse3(s, quad) : parse_ipv4_quad_wide(s, quad))) {
         out = fw_addr{};
         out.family = FW_AF_INET;
         std::memcpy(out.bytes, quad, 4);
@@ -470,6 +569,7 @@ struct plain_options {
     bool pid = true;                         // 18 columns (with pid), else 17
     std::uint32_t wanted = FW_FIELDS_ALL;    // fw_record_fields to type (as type_record)
     std::uint32_t actions = ~std::uint32_t{0}; // the action filter: bit a set passes action a
+    bool ssse3 = false;                      // the CPU has SSSE3 (has_ssse3(): asked once per reader)
 };
 inline constexpr std::size_t plain_line_max = 18 * 64;
 // Bytes that must be readable from the line's start (the loads of the last

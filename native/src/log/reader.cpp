@@ -72,6 +72,7 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
     : input_(std::move(input)), buffer_cap_(std::max<std::size_t>(options.buffer_size, 16)), filter_(std::move(options.filt)),
       batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
+    cpu_ssse3_ = options.cpu_features && has_ssse3();
     plain_allowed_ = options.plain_path;
     filter_.lift_expression();
     filtering_ = !filter_.empty();
@@ -178,6 +179,7 @@ void reader::choose_plain() noexcept {
     plain_on_ = plain_allowed_ && standard && only_action;
     plain_.pid = !have_header_ || layout_.has(column::pid);
     plain_.wanted = typed_;
+    plain_.ssse3 = cpu_ssse3_;
     plain_.actions = checks_.action ? filter_.actions : ~std::uint32_t{0};
 }
 

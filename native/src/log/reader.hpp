@@ -171,6 +171,7 @@ private:
     std::uint64_t cur_line_ = 0; // number of the line being read
     bool done_ = false;
     bool hw_ = false; // the CPU has POPCNT and BMI1: process_hw
+    bool cpu_ssse3_ = false; // the CPU has SSSE3: plain_options::ssse3
 
     std::size_t pos_ = 0;           // position in buffer_
     bool utf16_ = false;
