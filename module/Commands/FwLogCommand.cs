@@ -305,11 +305,12 @@ namespace Fw.Commands
         /// <summary>
         /// Reads one log file from <paramref name="startOffset"/> (a line start) and hands each batch of records
         /// that pass the filter to <paramref name="batch"/> (native memory, valid during the call; a batch may be
-        /// empty). Reports progress by bytes on long reads and the reader's diagnostics at the end. A file that
-        /// cannot be read is a non-terminating FwLogReadError. Returns the byte offset just past the last complete
-        /// line consumed (0 if the file was not read).
+        /// empty), or counts them into <paramref name="summary"/> in fwcore when batch is null. Reports progress by
+        /// bytes on long reads and the reader's diagnostics at the end. A file that cannot be read is a
+        /// non-terminating FwLogReadError. Returns the byte offset just past the last complete line consumed (0 if
+        /// the file was not read).
         /// </summary>
-        private protected ulong ReadLog(string path, ulong startOffset, Action<IntPtr, int> batch)
+        private protected ulong ReadLog(string path, ulong startOffset, Action<IntPtr, int>? batch, DropSummary? summary = null)
         {
             LogReader reader;
             try
@@ -334,11 +335,11 @@ namespace Fw.Commands
                 while (!_stopping)
                 {
                     bool more;
-                    IntPtr records;
-                    int count;
+                    IntPtr records = IntPtr.Zero;
+                    int count = 0;
                     try
                     {
-                        more = reader.Next(out records, out count);
+                        more = batch != null ? reader.Next(out records, out count) : summary!.Read(reader);
                     }
                     catch (FwNativeException e)
                     {
@@ -346,7 +347,7 @@ namespace Fw.Commands
                         break;
                     }
                     if (!more) break;
-                    batch(records, count);
+                    batch?.Invoke(records, count);
                     if (showProgress && watch.ElapsedMilliseconds - lastProgress >= ProgressIntervalMs)
                     {
                         lastProgress = watch.ElapsedMilliseconds;

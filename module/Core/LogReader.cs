@@ -20,6 +20,9 @@ namespace Fw.Core
 
         internal string Path { get; }
 
+        /// <summary>The native reader, for a summary that counts its records (fw_summary_read).</summary>
+        internal SafeReaderHandle Handle => _handle;
+
         /// <summary>Opens <paramref name="path"/> (<paramref name="threads"/>: 0 = one per core; <paramref name="fields"/>:
         /// the fw_record_fields to type, 0 = all); throws <see cref="FwNativeException"/> (not found, access denied, I/O).</summary>
         internal static LogReader Open(string path, DropFilter? filter, ulong startOffset = 0, uint batchSize = 0,

@@ -49,6 +49,9 @@ namespace Fw.Native
         internal static extern int fw_summary_add(SafeSummaryHandle summary, IntPtr records, UIntPtr count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_summary_read(SafeSummaryHandle summary, SafeReaderHandle reader, out ulong counted);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int fw_summary_finish(SafeSummaryHandle summary, out UIntPtr groups);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

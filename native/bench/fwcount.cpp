@@ -8,8 +8,10 @@
 // and, with --print, every matched record first (one line each). --threads 0 (the
 // default) reads with one thread per core, --threads 1 on the calling thread.
 // --summary counts the matches as Measure-FwDrop does by default (fw_summary by
-// direction, protocol, local port; the reader types only those fields, unless
-// --all-fields) and prints groups=N.
+// direction, protocol, local port, through fw_summary_read: each reading thread
+// counts its part; the reader types only those fields, unless --all-fields) and
+// prints groups=N and a digest of the ranked groups; --summary-add counts the
+// same batches handed out by fw_reader_next with fw_summary_add (same digest).
 #include "bench_util.hpp"
 
 #include <fw/fw.h>
@@ -65,15 +67,16 @@ int main(int argc, char **argv) {
     fw_filter *filter = nullptr;
     if (fw_filter_new(&filter) != FW_OK) return fail("filter");
     fw_reader_options opts = FW_READER_OPTIONS_INIT;
-    bool print_records = false, summarise = false, all_fields = false;
+    bool print_records = false, summarise = false, by_batches = false, all_fields = false;
     for (int i = 2; i < argc; ++i) {
         std::string opt = argv[i];
         if (opt == "--print") {
             print_records = true;
             continue;
         }
-        if (opt == "--summary") {
+        if (opt == "--summary" || opt == "--summary-add") {
             summarise = true;
+            by_batches = opt == "--summary-add";
             continue;
         }
         if (opt == "--all-fields") {
@@ -115,7 +118,10 @@ int main(int argc, char **argv) {
     const fw_record *records = nullptr;
     size_t count = 0;
     int rc;
-    while ((rc = fw_reader_next(reader, &records, &count)) == FW_OK) {
+    if (summary != nullptr && !by_batches) {
+        std::uint64_t n = 0;
+        while ((rc = fw_summary_read(summary, reader, &n)) == FW_OK) matched += n;
+    } else while ((rc = fw_reader_next(reader, &records, &count)) == FW_OK) {
         matched += count;
         if (summary != nullptr && fw_summary_add(summary, records, count) != FW_OK) return fail("summary add");
         if (print_records)
@@ -125,7 +131,11 @@ int main(int argc, char **argv) {
     if (summary != nullptr) {
         size_t groups = 0;
         if (fw_summary_finish(summary, &groups) != FW_OK) return fail("summary finish");
-        std::printf("groups=%zu ", groups);
+        std::uint64_t digest = 1469598103934665603ull; // FNV-1a over the ranked groups' bytes
+        fw_summary_group g;
+        for (size_t i = 0; fw_summary_group_get(summary, i, &g) == FW_OK; ++i)
+            for (size_t k = 0; k < sizeof g; ++k) digest = (digest ^ reinterpret_cast<const unsigned char *>(&g)[k]) * 1099511628211ull;
+        std::printf("groups=%zu digest=%016" PRIx64 " ", groups, digest);
         fw_summary_free(summary);
     }
     fw_reader_stats st{};

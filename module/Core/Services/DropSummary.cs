@@ -58,6 +58,16 @@ namespace Fw.Core.Services
             Records += (ulong)count;
         }
 
+        /// <summary>Counts the reader's next records in fwcore (fw_summary_read: each reading thread counts its own
+        /// part of the file; no record is handed out). One step as <see cref="LogReader.Next"/> takes one; false at
+        /// the end of the data. Throws <see cref="FwNativeException"/> when the file cannot be read.</summary>
+        internal bool Read(LogReader reader)
+        {
+            int rc = Ensure.Success(FwNative.fw_summary_read(Handle, reader.Handle, out var counted));
+            Records += counted;
+            return rc != (int)FwStatus.IterOver;
+        }
+
         /// <summary>The groups, largest first; only the <paramref name="top"/> largest when top &gt; 0.</summary>
         internal List<FwDropGroup> Finish(int top)
         {

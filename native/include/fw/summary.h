@@ -7,7 +7,8 @@
  *   int keys[] = { FW_KEY_DIRECTION, FW_KEY_PROTOCOL, FW_KEY_LOCAL_PORT };
  *   fw_summary_new(&s, keys, 3);
  *   fw_summary_fields(s, &opts.fields);           (optional: type only what is counted)
- *   while (fw_reader_next(r, &records, &n) == FW_OK) fw_summary_add(s, records, n);
+ *   fw_reader_open(&r, path, &opts);
+ *   while (fw_summary_read(s, r, &n) == FW_OK) {} (or fw_reader_next + fw_summary_add)
  *   fw_summary_finish(s, &groups);                (ordered: most records first)
  *   for i < groups: fw_summary_group_get(s, i, &g);
  *   fw_summary_free(s);
@@ -76,6 +77,19 @@ FW_API(int) fw_summary_fields(const fw_summary *summary, uint32_t *fields);
 
 /* Count a batch of records (as fw_reader_next returns them). */
 FW_API(int) fw_summary_add(fw_summary *summary, const fw_record *records, size_t count);
+
+/* Count the reader's next records instead of handing them out: one step as
+ * fw_reader_next takes one (at most about FW_READER_SCAN_BUDGET bytes; the
+ * reader's counters and diagnostics up to date after it), so the caller gets
+ * control back for progress and cancellation. When the reader reads with
+ * several threads, each counts its own part of the file and the parts are
+ * merged here: nothing per record is left to the calling thread, and the groups
+ * are exactly those of fw_summary_add over the records fw_reader_next gives.
+ * *counted (may be NULL): records counted by this call. Returns FW_OK (call
+ * again, also when *counted is 0) or FW_ITEROVER at the end.
+ * A reader is stepped either by fw_reader_next or by fw_summary_read from its
+ * first step on, and always for the same keys: FW_EINVALID otherwise. */
+FW_API(int) fw_summary_read(fw_summary *summary, fw_reader *reader, uint64_t *counted);
 
 /* Order the groups (most records first; ties by key) and return how many
  * there are. fw_summary_add may be called again afterwards; call

@@ -7,6 +7,8 @@
 #include "log/parallel.hpp"
 #include "log/reader.hpp"
 
+#include <vector>
+
 struct fw_filter {
     fw::log::filter value;
 };
@@ -16,6 +18,7 @@ struct fw_reader {
     fw_reader(std::string_view path, fw::log::reader_options o, fw::log::parallel_options par)
         : value(path, std::move(o), par) {}
     fw::log::parallel_reader value;
+    std::vector<int> counting_keys; // fw_summary_read: the keys of the summary it counts for (empty: none yet)
 };
 
 // The rules behind a ruleset handle (rules_abi.cpp), for the exports of other

@@ -1,5 +1,6 @@
 // C ABI of the record counter (fw/summary.h).
 #include "abi/error.hpp"
+#include "abi/handles.hpp"
 #include "summary/summary.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +55,24 @@ FW_API(int) fw_summary_add(fw_summary *summary, const fw_record *records, size_t
         // covers every group, and fw_summary_group_get must refuse rather than index past it.
         summary->finished = false;
         if (count > 0) summary->counter.add(std::span<const fw_record>(records, count));
+        return static_cast<int>(FW_OK);
+    });
+}
+
+FW_API(int) fw_summary_read(fw_summary *summary, fw_reader *reader, uint64_t *counted) {
+    if (counted != nullptr) *counted = 0;
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(summary != nullptr, "fw_summary_read: summary is NULL");
+        FW_CHECK_ARG(reader != nullptr, "fw_summary_read: reader is NULL");
+        // The reader's threads count into parts made for the first summary's keys: another summary cannot take them.
+        if (reader->counting_keys.empty()) reader->counting_keys = summary->counter.keys();
+        else if (reader->counting_keys != summary->counter.keys())
+            fw::fail_invalid("fw_summary_read: this reader counts for a summary with other keys");
+        summary->finished = false; // as fw_summary_add: the ranking no longer covers every group
+        fw::summary::counting into(summary->counter);
+        const std::uint64_t n = reader->value.count(into);
+        if (counted != nullptr) *counted = n;
+        if (n == 0 && reader->value.done()) return static_cast<int>(FW_ITEROVER);
         return static_cast<int>(FW_OK);
     });
 }

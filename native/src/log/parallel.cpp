@@ -1,7 +1,9 @@
 #include "log/parallel.hpp"
+#include "core/error.hpp"
 #include "log/fields.hpp" // plain_readable
 
 #include <fmt/format.h>
+#include <gsl/gsl>
 
 #include <algorithm>
 #include <cstring>
@@ -144,11 +146,19 @@ void parallel_reader::work() {
 void parallel_reader::read_range(std::size_t k, const std::optional<layout> &assumed) {
     range &rg = ranges_[k];
     try {
-        reader r(file_->reopen(), range_options(k, assumed));
+        reader_options o = range_options(k, assumed);
+        if (prototype_) o.batch_size = count_batch; // counted at once: a small batch stays in the cache
+        reader r(file_->reopen(), std::move(o));
+        std::unique_ptr<record_sink> part = prototype_ ? take_spare_part() : nullptr;
         for (;;) {
-            const std::size_t count = r.next().size();
+            const std::span<const fw_record> got = r.next();
+            const std::size_t count = got.size();
             const bool end = r.done();
-            if (count != 0) {
+            if (part) {
+                part->add(got);
+                std::lock_guard lock(mutex_);
+                if (stop_ || rg.cancelled) return;
+            } else if (count != 0) {
                 std::vector<fw_record> storage = r.take_batch(take_spare());
                 std::unique_lock lock(mutex_);
                 worker_cv_.wait(lock, [&] { return stop_ || rg.cancelled || rg.queue.size() < queue_batches; });
@@ -169,6 +179,7 @@ void parallel_reader::read_range(std::size_t k, const std::optional<layout> &ass
         rg.line_ends = r.line_ends();
         rg.final_layout = r.current_layout();
         rg.saw_header = r.stats().headers > 0;
+        rg.part = std::move(part);
         rg.finished = true;
         if (rg.saw_header && (hint_range_ == SIZE_MAX || k > hint_range_)) {
             hint_range_ = k;
@@ -184,6 +195,18 @@ void parallel_reader::read_range(std::size_t k, const std::optional<layout> &ass
         }
         consumer_cv_.notify_all();
     }
+}
+
+std::unique_ptr<record_sink> parallel_reader::take_spare_part() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!spare_parts_.empty()) {
+            std::unique_ptr<record_sink> part = std::move(spare_parts_.back());
+            spare_parts_.pop_back();
+            return part;
+        }
+    }
+    return prototype_->fresh();
 }
 
 std::vector<fw_record> parallel_reader::take_spare() {
@@ -217,6 +240,13 @@ fw_reader_stats parallel_reader::merged(const fw_reader_stats &r) const {
 
 std::span<const fw_record> parallel_reader::deliver(std::vector<fw_record> records, std::size_t count,
                                                     const fw_reader_stats &range_stats) {
+    if (into_ != nullptr) { // counting: the records go to the caller's sink (line numbers are not counted)
+        into_->add({records.data(), count});
+        stats_ = merged(range_stats);
+        if (count != 0) current_delivered_ = true;
+        delivered_ = std::move(records);
+        return {};
+    }
     for (std::size_t i = 0; i < count; ++i) records[i].line += line_base_;
     stats_ = merged(range_stats);
     if (count != 0) current_delivered_ = true;
@@ -251,6 +281,31 @@ void parallel_reader::finish_range(const fw_reader_stats &s, const std::vector<d
 }
 
 std::span<const fw_record> parallel_reader::next() {
+    if (mode_ == mode::counting)
+        fail_invalid("this reader counts into a summary (fw_summary_read): it hands out no records");
+    mode_ = mode::records;
+    return step();
+}
+
+std::uint64_t parallel_reader::count(record_sink &into) {
+    if (mode_ == mode::records)
+        fail_invalid("this reader has handed out records (fw_reader_next): it cannot count into a summary now");
+    if (mode_ == mode::undecided) {
+        prototype_ = into.fresh(); // before the workers start: they only read it
+        mode_ = mode::counting;
+    }
+    const std::uint64_t before = stats().matched;
+    if (single_) {
+        into.add(single_->next());
+    } else {
+        into_ = &into;
+        auto clear = gsl::finally([this] { into_ = nullptr; });
+        (void)step();
+    }
+    return stats().matched - before;
+}
+
+std::span<const fw_record> parallel_reader::step() {
     if (single_) return single_->next();
     if (done_) return {};
     if (!started_) start_workers();
@@ -321,7 +376,14 @@ std::span<const fw_record> parallel_reader::next() {
             const std::vector<diagnostic> d = std::move(rg.diags);
             const std::uint64_t line_ends = rg.line_ends;
             std::optional<layout> final_layout = rg.final_layout;
+            std::unique_ptr<record_sink> part = std::move(rg.part);
             lock.unlock();
+            if (part && into_ != nullptr) {
+                into_->merge(*part);
+                part->clear(); // grown to a range's groups already: a worker counts the next range in it
+                std::lock_guard relock(mutex_);
+                spare_parts_.push_back(std::move(part));
+            }
             finish_range(s, d, line_ends, std::move(final_layout));
         }
         // At least one return per range: a filter that matches nothing still gives control back.

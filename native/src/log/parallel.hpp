@@ -17,9 +17,13 @@
 //   and the caller's thread reads that range again with the right layout.
 // - One reader on the caller's thread (no worker) when the file is small,
 //   UTF-16 (narrowed as read), read from a start_offset, or threads is 1.
+// - Counting (count(), for a summary): the workers count their ranges into
+//   sinks of their own instead of queueing records; the caller merges each
+//   range's sink when it reaches the range, so nothing serial is left per record.
 #pragma once
 
 #include "log/reader.hpp"
+#include "log/sink.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -54,6 +58,10 @@ public:
     // Returns at least once per range (possibly empty), so a filter that matches
     // nothing still gives control back every few MiB.
     std::span<const fw_record> next();
+    // Counting instead of handing out: one step as next() takes one, with the records going to `into`. A reader
+    // is stepped either by next() or by count() from its first step on (fw::error otherwise); `into` must be of
+    // the same kind (and keys) at every step. Returns the records counted by this step.
+    std::uint64_t count(record_sink &into);
     [[nodiscard]] bool done() const noexcept { return single_ ? single_->done() : done_; }
     [[nodiscard]] const fw_reader_stats &stats() const noexcept { return single_ ? single_->stats() : stats_; }
     [[nodiscard]] const std::vector<diagnostic> &diagnostics() const noexcept {
@@ -66,6 +74,7 @@ public:
     static constexpr std::uint64_t default_range_bytes = 4u * 1024u * 1024u;
     static constexpr std::uint64_t default_min_bytes = 2u * 1024u * 1024u;
     static constexpr std::size_t queue_batches = 16; // batches a range holds before its worker waits
+    static constexpr std::uint32_t count_batch = 256; // records a counting worker types before it counts them
 
 private:
     struct batch {
@@ -87,6 +96,7 @@ private:
         std::optional<layout> final_layout;
         bool saw_header = false;
         std::exception_ptr error;
+        std::unique_ptr<record_sink> part; // counting: what the range's worker counted
     };
 
     void start_workers();
@@ -96,11 +106,13 @@ private:
     [[nodiscard]] std::optional<layout> guess_for(std::size_t k) const; // under mutex_
     [[nodiscard]] reader_options range_options(std::size_t k, const std::optional<layout> &start) const;
     [[nodiscard]] std::vector<fw_record> take_spare();
+    [[nodiscard]] std::unique_ptr<record_sink> take_spare_part();
     // Folds the finished range current_ into the totals and moves on to the next range.
     void finish_range(const fw_reader_stats &s, const std::vector<diagnostic> &d, std::uint64_t line_ends,
                       std::optional<layout> final_layout);
     std::span<const fw_record> deliver(std::vector<fw_record> records, std::size_t count,
                                        const fw_reader_stats &range_stats);
+    std::span<const fw_record> step();
     // The totals of the ranges before current_ plus current_'s counters so far.
     [[nodiscard]] fw_reader_stats merged(const fw_reader_stats &range_stats) const;
 
@@ -139,6 +151,14 @@ private:
     std::vector<diagnostic> diags_;
     bool done_ = false;
     bool started_ = false;
+
+    // Counting: the kind of sink the workers count into (set before they start, then read-only), and the
+    // caller's sink during a count() step.
+    enum class mode { undecided, records, counting };
+    mode mode_ = mode::undecided;
+    std::unique_ptr<record_sink> prototype_;
+    std::vector<std::unique_ptr<record_sink>> spare_parts_; // merged parts, emptied, for workers to reuse (mutex_)
+    record_sink *into_ = nullptr;
 };
 
 } // namespace fw::log

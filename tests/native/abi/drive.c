@@ -238,6 +238,22 @@ static void summary(void) {
         fw_summary_group g;
         CHECK(fw_summary_group_get(s, groups, &g) == FW_ITEROVER);
     }
+    /* The same counted by the reader itself (fw_summary_read): the same total. */
+    fw_reader_free(r);
+    r = NULL;
+    fw_summary_free(s);
+    s = NULL;
+    OK(fw_summary_new(&s, keys, 2));
+    OK(fw_reader_open(&r, path, NULL));
+    {
+        uint64_t counted = 0, step = 0;
+        while ((rc = fw_summary_read(s, r, &step)) == FW_OK) counted += step;
+        CHECK(rc == FW_ITEROVER);
+        CHECK(counted == 34);
+        CHECK(fw_reader_next(r, &recs, &n) == FW_EINVALID); /* a counting reader hands out nothing */
+    }
+    OK(fw_summary_finish(s, &groups));
+    CHECK(groups >= 3);
 done:
     fw_reader_free(r);
     fw_summary_free(s);

@@ -4,9 +4,11 @@
 // boundary target falls on (headers that change the layout mid-file, malformed
 // lines, NUL padding, CRLF and LF, blank lines, a line over the buffer size, a
 // partial last line, a BOM; UTF-16 goes to one reader).
+#include "core/error.hpp"
 #include "log/parallel.hpp"
 #include "log/reader.hpp"
 #include "log_test_util.hpp"
+#include "summary/summary.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -364,4 +366,148 @@ TEST_CASE("fw_reader_open: threads through the C ABI; version 1 options still ac
     bad = FW_READER_OPTIONS_INIT;
     bad.version = 3;
     CHECK(fw_reader_open(&r, file.path().c_str(), &bad) == FW_EINVALID);
+}
+
+namespace {
+
+// The ranked groups of a counter, one string each (every field of fw_summary_group).
+std::vector<std::string> ranked(fw::summary::counter &c) {
+    std::vector<std::string> out;
+    const std::size_t n = c.finish();
+    for (std::size_t i = 0; i < n; ++i) {
+        const fw_summary_group &g = c.group(i);
+        std::string row = fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {}", g.count, g.first_time, g.last_time,
+                                      g.bytes, g.hour, g.pid, g.src_port, g.dst_port, g.local_port, g.remote_port,
+                                      g.protocol, g.icmp_type, g.action, g.path);
+        for (const fw_addr *a : {&g.src, &g.dst, &g.local, &g.remote}) {
+            row += fmt::format(" {}:", a->family);
+            for (auto b : a->bytes) row += fmt::format("{:02x}", b);
+        }
+        out.push_back(row);
+    }
+    return out;
+}
+
+struct counted {
+    std::vector<std::string> groups;
+    std::string stats;
+    std::vector<std::string> diagnostics;
+    std::uint64_t records = 0; // what the steps said they counted
+};
+
+// One reader over the whole file, its batches counted on this thread (fw_summary_add's way).
+counted count_one(const std::string &path, const filter &f, const std::vector<int> &keys) {
+    reader one(path, options_with(f, 0));
+    fw::summary::counter c(keys);
+    counted out;
+    for (;;) {
+        auto batch = one.next();
+        c.add(batch);
+        out.records += batch.size();
+        if (batch.empty() && one.done()) break;
+    }
+    out.groups = ranked(c);
+    out.stats = show(one.stats());
+    for (const auto &d : one.diagnostics()) out.diagnostics.push_back(fmt::format("{}|{}", d.line, d.message));
+    return out;
+}
+
+// parallel_reader::count: every worker counts its ranges, merged by the caller.
+counted count_parallel(const std::string &path, const filter &f, const std::vector<int> &keys, parallel_options par) {
+    parallel_reader r(path, options_with(f, 0), par);
+    fw::summary::counter c(keys);
+    fw::summary::counting into(c);
+    counted out;
+    std::uint64_t last_position = 0;
+    while (!r.done()) {
+        out.records += r.count(into);
+        CHECK(r.stats().position >= last_position);
+        last_position = r.stats().position;
+    }
+    out.groups = ranked(c);
+    out.stats = show(r.stats());
+    for (const auto &d : r.diagnostics()) out.diagnostics.push_back(fmt::format("{}|{}", d.line, d.message));
+    return out;
+}
+
+void check_same(const counted &par, const counted &one) {
+    CHECK(par.records == one.records);
+    REQUIRE(par.groups.size() == one.groups.size());
+    for (std::size_t i = 0; i < one.groups.size(); ++i) {
+        INFO("group " << i);
+        REQUIRE(par.groups[i] == one.groups[i]);
+    }
+    CHECK(par.stats == one.stats);
+    CHECK(par.diagnostics == one.diagnostics);
+}
+
+const std::vector<std::vector<int>> count_key_sets = {
+    {FW_KEY_DIRECTION, FW_KEY_PROTOCOL, FW_KEY_LOCAL_PORT}, // Measure-FwDrop's default: one-word keys
+    {FW_KEY_REMOTE_ADDRESS, FW_KEY_HOUR},
+    {FW_KEY_ACTION},
+    {FW_KEY_SRC_PORT, FW_KEY_DST_PORT, FW_KEY_PID, FW_KEY_LOCAL_ADDRESS},
+};
+
+} // namespace
+
+TEST_CASE("parallel_reader::count: ranges counted by their workers give one reader's groups, counters and diagnostics",
+          "[log][parallel][summary]") {
+    std::uint64_t seed = GENERATE(1, 2, 3, 4, 5, 6);
+    log_gen g(seed);
+    const std::string text = g.make(900, seed % 3 == 0, seed % 2 == 0);
+    temp_file file(text);
+    const filter f = make_filter(static_cast<int>(seed % 4));
+    const auto &keys = count_key_sets[seed % count_key_sets.size()];
+    const counted expected = count_one(file.path(), f, keys);
+    REQUIRE(expected.records > 0);
+    for (std::uint64_t range_bytes : {1ull, 100ull, 1000ull, 7777ull, 50000ull}) {
+        for (unsigned threads : {1u, 2u, 3u, 8u}) {
+            INFO("seed " << seed << ", range bytes " << range_bytes << ", threads " << threads);
+            parallel_options par;
+            par.threads = threads;
+            par.range_bytes = range_bytes;
+            par.min_bytes = 1;
+            check_same(count_parallel(file.path(), f, keys, par), expected);
+        }
+    }
+}
+
+TEST_CASE("parallel_reader::count: a range counted with a wrong layout guess is counted again, never twice",
+          "[log][parallel][summary]") {
+    log_gen g(7);
+    std::string text = std::string(header17) + "\r\n";
+    for (int i = 0; i < 400; ++i) text += g.record(17) + "\r\n";
+    text += std::string(header_shuffled) + "\r\n"; // the workers guess the first layout after this
+    for (int i = 0; i < 400; ++i) text += g.record(-17) + "\r\n";
+    text += std::string(header18) + "\n";
+    for (int i = 0; i < 400; ++i) text += g.record(18) + "\n";
+    temp_file file(text);
+    for (const auto &keys : count_key_sets) {
+        const counted expected = count_one(file.path(), filter{}, keys);
+        CHECK(expected.records == 1200);
+        parallel_options par;
+        par.threads = 3;
+        par.range_bytes = 2000;
+        par.min_bytes = 1;
+        check_same(count_parallel(file.path(), filter{}, keys, par), expected);
+    }
+}
+
+TEST_CASE("parallel_reader: a reader either hands out records or counts them", "[log][parallel][summary]") {
+    log_gen g(3);
+    temp_file file(g.make(300, false, false));
+    fw::summary::counter c({FW_KEY_PROTOCOL});
+    fw::summary::counting into(c);
+    for (unsigned threads : {1u, 2u}) {
+        parallel_options par;
+        par.threads = threads;
+        par.range_bytes = 1000;
+        par.min_bytes = 1;
+        parallel_reader counting_reader(file.path(), options_with(filter{}, 0), par);
+        (void)counting_reader.count(into);
+        CHECK_THROWS_AS(counting_reader.next(), fw::error);
+        parallel_reader handing_reader(file.path(), options_with(filter{}, 0), par);
+        (void)handing_reader.next();
+        CHECK_THROWS_AS(handing_reader.count(into), fw::error);
+    }
 }

@@ -5,6 +5,7 @@
 
 #include <fw/fw.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,9 +38,20 @@ summary_ptr make(std::vector<int> keys) {
     return summary_ptr(s);
 }
 
-// Reads the whole file through fw_reader_next and counts every batch.
+std::vector<fw_summary_group> ranked(fw_summary *s) {
+    size_t groups = 0;
+    REQUIRE(fw_summary_finish(s, &groups) == FW_OK);
+    std::vector<fw_summary_group> out(groups);
+    for (size_t i = 0; i < groups; ++i) REQUIRE(fw_summary_group_get(s, i, &out[i]) == FW_OK);
+    fw_summary_group extra{};
+    REQUIRE(fw_summary_group_get(s, groups, &extra) == FW_ITEROVER);
+    return out;
+}
+
+// Reads the whole file twice: through fw_reader_next, counting every batch with fw_summary_add, and with
+// fw_summary_read (the reader counts); both must give the same groups.
 std::vector<fw_summary_group> summarise(const std::string &path, std::vector<int> keys) {
-    auto s = make(std::move(keys));
+    auto s = make(keys);
     fw_reader_options o = FW_READER_OPTIONS_INIT;
     o.batch_size = 3; // several batches, so groups span batches
     fw_reader *r = nullptr;
@@ -47,16 +59,27 @@ std::vector<fw_summary_group> summarise(const std::string &path, std::vector<int
     const fw_record *records = nullptr;
     size_t n = 0;
     int rc;
-    while ((rc = fw_reader_next(r, &records, &n)) == FW_OK) REQUIRE(fw_summary_add(s.get(), records, n) == FW_OK);
+    uint64_t handed_out = 0;
+    while ((rc = fw_reader_next(r, &records, &n)) == FW_OK) {
+        REQUIRE(fw_summary_add(s.get(), records, n) == FW_OK);
+        handed_out += n;
+    }
     fw_reader_free(r);
     REQUIRE(rc == FW_ITEROVER);
-    size_t groups = 0;
-    REQUIRE(fw_summary_finish(s.get(), &groups) == FW_OK);
-    std::vector<fw_summary_group> out(groups);
-    for (size_t i = 0; i < groups; ++i) REQUIRE(fw_summary_group_get(s.get(), i, &out[i]) == FW_OK);
-    fw_summary_group extra{};
-    REQUIRE(fw_summary_group_get(s.get(), groups, &extra) == FW_ITEROVER);
-    return out;
+    auto by_batches = ranked(s.get());
+
+    auto read = make(keys);
+    REQUIRE(fw_reader_open(&r, path.c_str(), &o) == FW_OK);
+    uint64_t counted = 0, step = 0;
+    while ((rc = fw_summary_read(read.get(), r, &step)) == FW_OK) counted += step;
+    CHECK(step == 0);
+    fw_reader_free(r);
+    REQUIRE(rc == FW_ITEROVER);
+    CHECK(counted == handed_out);
+    auto by_reader = ranked(read.get());
+    REQUIRE(by_reader.size() == by_batches.size());
+    for (size_t i = 0; i < by_reader.size(); ++i) CHECK(std::memcmp(&by_reader[i], &by_batches[i], sizeof by_reader[i]) == 0);
+    return by_batches;
 }
 
 } // namespace
@@ -192,4 +215,38 @@ TEST_CASE("summary: adding after finish needs a new finish; reading groups never
     CHECK(groups == 3);
     for (size_t i = 0; i < 3; ++i) CHECK(fw_summary_group_get(s.get(), i, &g) == FW_OK);
     CHECK(fw_summary_group_get(s.get(), 3, &g) == FW_ITEROVER);
+}
+
+TEST_CASE("fw_summary_read: a reader counts for one summary's keys, and either counts or hands out", "[summary][abi]") {
+    std::string text = header;
+    for (int i = 0; i < 10; ++i) text += line("10:00:01", "DROP", "TCP", "192.168.10.21", "192.168.10.5", "50001", "49154", "52", "RECEIVE");
+    fw_test::temp_file log(text);
+    auto by_port = make({FW_KEY_LOCAL_PORT});
+    auto by_protocol = make({FW_KEY_PROTOCOL});
+    auto also_by_port = make({FW_KEY_LOCAL_PORT});
+    fw_reader *r = nullptr;
+    uint64_t n = 9;
+    REQUIRE(fw_reader_open(&r, log.path().c_str(), nullptr) == FW_OK);
+    CHECK(fw_summary_read(nullptr, r, &n) == FW_EINVALID);
+    CHECK(n == 0);
+    CHECK(fw_summary_read(by_port.get(), nullptr, &n) == FW_EINVALID);
+    REQUIRE(fw_summary_read(by_port.get(), r, nullptr) == FW_OK); // counted may be NULL
+    CHECK(fw_summary_read(by_protocol.get(), r, &n) == FW_EINVALID);
+    CHECK(std::string(fw_error_last()->message).find("other keys") != std::string::npos);
+    // Another summary with the same keys may go on counting (it gets what is left).
+    while (fw_summary_read(also_by_port.get(), r, &n) == FW_OK) {}
+    const fw_record *records = nullptr;
+    size_t count = 0;
+    CHECK(fw_reader_next(r, &records, &count) == FW_EINVALID);
+    CHECK(std::string(fw_error_last()->message).find("fw_summary_read") != std::string::npos);
+    auto first = ranked(by_port.get()), rest = ranked(also_by_port.get());
+    const uint64_t first_count = first.empty() ? 0 : first[0].count, rest_count = rest.empty() ? 0 : rest[0].count;
+    CHECK(first_count + rest_count == 10);
+    fw_reader_free(r);
+
+    REQUIRE(fw_reader_open(&r, log.path().c_str(), nullptr) == FW_OK);
+    REQUIRE(fw_reader_next(r, &records, &count) == FW_OK);
+    CHECK(fw_summary_read(by_port.get(), r, &n) == FW_EINVALID);
+    CHECK(std::string(fw_error_last()->message).find("fw_reader_next") != std::string::npos);
+    fw_reader_free(r);
 }
