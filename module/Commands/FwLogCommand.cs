@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using Fw.Core;
+using Fw.Core.Services;
 using Fw.Native;
 
 namespace Fw.Commands

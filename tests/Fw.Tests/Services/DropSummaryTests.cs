@@ -60,6 +60,26 @@ public class DropSummaryTests
     }
 
     [Fact]
+    public void Read_counts_in_fwcore_exactly_what_batches_handed_out_count()
+    {
+        var keys = new[] { FwDropKey.Direction, FwDropKey.Protocol, FwDropKey.LocalPort };
+        using var byBatches = Summarise(DirectorLog, keys);
+        var expected = byBatches.Finish(0);
+
+        using var counted = new DropSummary(keys);
+        using (var reader = LogReader.Open(DirectorLog, null, fields: counted.Fields))
+        {
+            while (counted.Read(reader)) { }
+            Assert.Throws<Fw.Native.FwNativeException>(() => reader.Next(out _, out _)); // a counting reader hands out nothing
+        }
+        var groups = counted.Finish(0);
+
+        Assert.Equal(byBatches.Records, counted.Records);
+        Assert.Equal(expected.Select(g => (g.Name, g.Count, g.FirstSeen, g.LastSeen, g.Bytes)),
+                     groups.Select(g => (g.Name, g.Count, g.FirstSeen, g.LastSeen, g.Bytes)));
+    }
+
+    [Fact]
     public void Top_keeps_the_largest_groups_and_names_join_the_keys()
     {
         using var all = Summarise(DirectorLog, FwDropKey.Action, FwDropKey.Protocol);
