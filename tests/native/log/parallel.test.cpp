@@ -148,6 +148,15 @@ reader_options options_with(const filter &f, std::uint32_t batch) {
     return o;
 }
 
+// Ranges of range_bytes for `threads` workers, on files of any size (min_bytes 1: the test logs are small).
+parallel_options ranges_of(unsigned threads, std::uint64_t range_bytes) {
+    parallel_options par;
+    par.threads = threads;
+    par.range_bytes = range_bytes;
+    par.min_bytes = 1;
+    return par;
+}
+
 void check_same(const outcome &par, const outcome &one) {
     REQUIRE(par.records.size() == one.records.size());
     for (std::size_t i = 0; i < one.records.size(); ++i) {
@@ -195,10 +204,7 @@ TEST_CASE("parallel_reader equals one reader on generated logs, for every range 
     for (std::uint64_t range_bytes : {1ull, 13ull, 100ull, 1000ull, 7777ull, 50000ull}) {
         for (unsigned threads : {2u, 3u, 8u}) {
             INFO("seed " << seed << ", range bytes " << range_bytes << ", threads " << threads);
-            parallel_options par;
-            par.threads = threads;
-            par.range_bytes = range_bytes;
-            par.min_bytes = 1;
+            const parallel_options par = ranges_of(threads, range_bytes);
             parallel_reader r(file.path(), options_with(f, batch), par);
             CHECK(r.workers() >= 2);
             check_same(drain(r), expected);
@@ -215,10 +221,7 @@ TEST_CASE("parallel_reader: a range boundary target on every byte of a small log
     // Range sizes 1..size move the first boundary target over every byte (a NUL, '\r', '#', a space ...).
     for (std::uint64_t range_bytes = 1; range_bytes <= text.size(); range_bytes += 1 + range_bytes / 64) {
         INFO("range bytes " << range_bytes);
-        parallel_options par;
-        par.threads = 2;
-        par.range_bytes = range_bytes;
-        par.min_bytes = 1;
+        const parallel_options par = ranges_of(2, range_bytes);
         parallel_reader r(file.path(), options_with(filter{}, 0), par);
         check_same(drain(r), expected);
     }
@@ -239,10 +242,7 @@ TEST_CASE("parallel_reader: a layout change the workers could not know is read a
     const outcome expected = drain(one);
     CHECK(one.stats().skipped == 0);
     CHECK(one.stats().layout_changes == 2);
-    parallel_options par;
-    par.threads = 3;
-    par.range_bytes = 2000;
-    par.min_bytes = 1;
+    const parallel_options par = ranges_of(3, 2000);
     parallel_reader r(file.path(), options_with(filter{}, 0), par);
     check_same(drain(r), expected);
 }
@@ -258,10 +258,7 @@ TEST_CASE("parallel_reader: a line longer than the reader's buffer, across range
     const outcome expected = drain(one);
     CHECK(one.stats().skipped == 1);
     for (std::uint64_t range_bytes : {100ull, 100000ull}) {
-        parallel_options par;
-        par.threads = 2;
-        par.range_bytes = range_bytes;
-        par.min_bytes = 1;
+        const parallel_options par = ranges_of(2, range_bytes);
         parallel_reader r(file.path(), options_with(filter{}, 0), par);
         check_same(drain(r), expected);
     }
@@ -270,10 +267,7 @@ TEST_CASE("parallel_reader: a line longer than the reader's buffer, across range
 TEST_CASE("parallel_reader: UTF-16, a start offset, one thread and small files use one reader", "[log][parallel]") {
     log_gen g(11);
     const std::string text = std::string(header17) + "\r\n" + g.make(300, false, false);
-    parallel_options par;
-    par.threads = 4;
-    par.range_bytes = 100;
-    par.min_bytes = 1;
+    const parallel_options par = ranges_of(4, 100);
     {
         temp_file wide(fw_test::to_utf16le(text));
         reader one(wide.path(), options_with(filter{}, 0));
@@ -308,10 +302,7 @@ TEST_CASE("parallel_reader: freed in the middle of a read, workers waiting on fu
     log_gen g(13);
     const std::string text = g.make(3000, false, false);
     temp_file file(text);
-    parallel_options par;
-    par.threads = 4;
-    par.range_bytes = 500;
-    par.min_bytes = 1;
+    const parallel_options par = ranges_of(4, 500);
     for (int calls = 0; calls < 4; ++calls) {
         parallel_reader r(file.path(), options_with(filter{}, 1), par); // one record per batch: queues fill up
         for (int i = 0; i < calls; ++i) (void)r.next();

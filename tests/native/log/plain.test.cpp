@@ -8,17 +8,38 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace fw::log;
 
 using fw_test::read_everything;
 using fw_test::some_log;
+
+namespace {
+
+// type_plain_line on the line in a block of exactly plain_readable bytes (ASan sees a load past it), the rest
+// spaces: the offset of the line's end ('\n') in the block, or -1 where it declines.
+std::ptrdiff_t type_in_block(std::string_view line, bool pid, fw_record &r) {
+    auto block = std::make_unique<char[]>(plain_readable);
+    std::memset(block.get(), ' ', plain_readable);
+    std::memcpy(block.get(), line.data(), std::min(line.size(), plain_readable));
+    date_cache cache;
+    plain_options how;
+    how.pid = pid;
+    bool passed = false;
+    const char *e = type_plain_line(block.get(), how, r, cache, passed);
+    return e == nullptr ? -1 : e - block.get();
+}
+
+} // namespace
 
 TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record give", "[log][plain]") {
     std::mt19937_64 rng(0x91a1);
@@ -64,17 +85,10 @@ TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record 
 }
 
 TEST_CASE("fw::log type_plain_line declines what it must leave to stage 1", "[log][plain]") {
-    // Each line in a block of exactly plain_readable bytes (ASan sees a load past it), the rest spaces.
+    // The line's end as a pointer into the line, or nullptr where type_plain_line declines.
     auto type = [](std::string_view line, bool pid, fw_record &r) -> const char * {
-        auto block = std::make_unique<char[]>(plain_readable);
-        std::memset(block.get(), ' ', plain_readable);
-        std::memcpy(block.get(), line.data(), std::min(line.size(), plain_readable));
-        date_cache cache;
-        plain_options how;
-        how.pid = pid;
-        bool passed = false;
-        const char *e = type_plain_line(block.get(), how, r, cache, passed);
-        return e == nullptr ? nullptr : line.data() + (e - block.get());
+        const std::ptrdiff_t end = type_in_block(line, pid, r);
+        return end < 0 ? nullptr : line.data() + end;
     };
     const std::string good = "2024-07-11 21:03:39 DROP TCP 192.168.122.1 192.168.122.71 43286 135 60 S 3362791310 0 "
                              "64240 - - - RECEIVE 4";
@@ -117,17 +131,6 @@ TEST_CASE("fw::log type_plain_line walks lines on either side of its 128-byte ma
     // Lines whose last field ends before byte 127 are walked on two masks at once, longer ones field by field:
     // the same line padded (zeros before the size and the pid) across that boundary must give the same record,
     // and the same breaks (a tab or a control byte as a separator, an empty field) must be declined at any length.
-    auto type = [](const std::string &line, bool pid, fw_record &r) -> std::ptrdiff_t {
-        auto block = std::make_unique<char[]>(plain_readable);
-        std::memset(block.get(), ' ', plain_readable);
-        std::memcpy(block.get(), line.data(), std::min(line.size(), plain_readable));
-        date_cache cache;
-        plain_options how;
-        how.pid = pid;
-        bool passed = false;
-        const char *e = type_plain_line(block.get(), how, r, cache, passed);
-        return e == nullptr ? -1 : e - block.get();
-    };
     for (const bool pid : {true, false}) {
         for (std::size_t pad = 0; pad < 48; ++pad) { // lines of 116..164 bytes
             // Up to 16 zeros in each of size, info and pid (a number has at most 19 digits).
@@ -141,7 +144,7 @@ TEST_CASE("fw::log type_plain_line walks lines on either side of its 128-byte ma
             const std::string eol = pad % 3 == 0 ? "\r\n" : pad % 3 == 1 ? "\n" : "  \n";
             CAPTURE(pid, pad, line);
             fw_record r{};
-            REQUIRE(type(line + eol, pid, r) == static_cast<std::ptrdiff_t>(line.size() + eol.size() - 1));
+            REQUIRE(type_in_block(line + eol, pid, r) == static_cast<std::ptrdiff_t>(line.size() + eol.size() - 1));
             CHECK(r.size == 60);
             CHECK(r.tcp_syn == 3362791310);
             CHECK(r.info == 5);
@@ -155,13 +158,13 @@ TEST_CASE("fw::log type_plain_line walks lines on either side of its 128-byte ma
                     std::string bad = line;
                     bad.replace(at, 1, sep);
                     CAPTURE(at, static_cast<int>(sep[0]));
-                    CHECK(type(bad + eol, pid, r) == -1);
+                    CHECK(type_in_block(bad + eol, pid, r) == -1);
                 }
             }
             // A field that starts with a space, or a line that ends one field early or one late.
-            CHECK(type(" " + line + eol, pid, r) == -1);
-            CHECK(type(line.substr(0, line.rfind(' ')) + eol, pid, r) == -1);
-            CHECK(type(line + " 7" + eol, pid, r) == -1);
+            CHECK(type_in_block(" " + line + eol, pid, r) == -1);
+            CHECK(type_in_block(line.substr(0, line.rfind(' ')) + eol, pid, r) == -1);
+            CHECK(type_in_block(line + " 7" + eol, pid, r) == -1);
         }
     }
 }

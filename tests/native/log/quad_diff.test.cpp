@@ -5,6 +5,7 @@
 // high bytes) that a parser loading past the field's end must ignore.
 #include "log/fields.hpp"
 #include "net/address.hpp"
+#include "../text_mutation.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace fw;
@@ -83,25 +85,9 @@ std::string random_text(std::mt19937_64 &rng) {
 
 // A valid-shaped quad with 1..3 bytes replaced, inserted, deleted or doubled.
 std::string mutated(std::mt19937_64 &rng) {
-    static constexpr char bytes[] = "0123456789.. -:\x80";
+    static constexpr std::string_view bytes = "0123456789.. -:\x80";
     std::string s = shaped(std::uniform_int_distribution<unsigned>(0, 80)(rng), rng);
-    const int edits = std::uniform_int_distribution<int>(1, 3)(rng);
-    for (int k = 0; k < edits; ++k) {
-        const std::size_t at = std::uniform_int_distribution<std::size_t>(0, s.size())(rng);
-        const char c = bytes[std::uniform_int_distribution<std::size_t>(0, sizeof bytes - 2)(rng)];
-        switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-        case 0:
-            if (at < s.size()) s[at] = c;
-            break;
-        case 1: s.insert(at, 1, c); break;
-        case 2:
-            if (at < s.size()) s.erase(at, 1);
-            break;
-        default:
-            if (at < s.size()) s.insert(at, 1, s[at]);
-            break;
-        }
-    }
+    fw_test::mutate_bytes(s, bytes, rng);
     return s;
 }
 

@@ -3,6 +3,7 @@
 // and millions of random and mutated texts. Same accepted texts, same values.
 #include "log/fields.hpp"
 #include "net/address.hpp"
+#include "../text_mutation.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace fw;
@@ -45,26 +47,10 @@ std::string random_text(std::mt19937_64 &rng) {
 
 // A seed with a few bytes replaced, inserted, deleted or doubled.
 std::string mutated(std::mt19937_64 &rng) {
-    static constexpr char bytes[] = "0123456789afAF:.%g- \x80";
+    static constexpr std::string_view bytes = "0123456789afAF:.%g- \x80";
     const auto &seeds = address_seeds();
     std::string s = seeds[std::uniform_int_distribution<std::size_t>(0, seeds.size() - 1)(rng)];
-    const int edits = std::uniform_int_distribution<int>(1, 3)(rng);
-    for (int k = 0; k < edits; ++k) {
-        const std::size_t at = std::uniform_int_distribution<std::size_t>(0, s.size())(rng);
-        const char c = bytes[std::uniform_int_distribution<std::size_t>(0, sizeof bytes - 2)(rng)];
-        switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-        case 0:
-            if (at < s.size()) s[at] = c;
-            break;
-        case 1: s.insert(at, 1, c); break;
-        case 2:
-            if (at < s.size()) s.erase(at, 1);
-            break;
-        default:
-            if (at < s.size()) s.insert(at, 1, s[at]);
-            break;
-        }
-    }
+    fw_test::mutate_bytes(s, bytes, rng);
     return s;
 }
 
