@@ -454,11 +454,7 @@ TEST_CASE("parallel_reader::count: ranges counted by their workers give one read
     for (std::uint64_t range_bytes : {1ull, 100ull, 1000ull, 7777ull, 50000ull}) {
         for (unsigned threads : {1u, 2u, 3u, 8u}) {
             INFO("seed " << seed << ", range bytes " << range_bytes << ", threads " << threads);
-            parallel_options par;
-            par.threads = threads;
-            par.range_bytes = range_bytes;
-            par.min_bytes = 1;
-            check_same(count_parallel(file.path(), f, keys, par), expected);
+            check_same(count_parallel(file.path(), f, keys, ranges_of(threads, range_bytes)), expected);
         }
     }
 }
@@ -476,11 +472,7 @@ TEST_CASE("parallel_reader::count: a range counted with a wrong layout guess is 
     for (const auto &keys : count_key_sets) {
         const counted expected = count_one(file.path(), filter{}, keys);
         CHECK(expected.records == 1200);
-        parallel_options par;
-        par.threads = 3;
-        par.range_bytes = 2000;
-        par.min_bytes = 1;
-        check_same(count_parallel(file.path(), filter{}, keys, par), expected);
+        check_same(count_parallel(file.path(), filter{}, keys, ranges_of(3, 2000)), expected);
     }
 }
 
@@ -490,10 +482,7 @@ TEST_CASE("parallel_reader: a reader either hands out records or counts them", "
     fw::summary::counter c({FW_KEY_PROTOCOL});
     fw::summary::counting into(c);
     for (unsigned threads : {1u, 2u}) {
-        parallel_options par;
-        par.threads = threads;
-        par.range_bytes = 1000;
-        par.min_bytes = 1;
+        const parallel_options par = ranges_of(threads, 1000);
         parallel_reader counting_reader(file.path(), options_with(filter{}, 0), par);
         (void)counting_reader.count(into);
         CHECK_THROWS_AS(counting_reader.next(), fw::error);
