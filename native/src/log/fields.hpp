@@ -254,6 +254,7 @@ FW_SCAN_INLINE bool digits_words(std::string_view s, const char *readable_end, b
         if (is_letters(s, "TCP")) return out = 6, true;
         if (is_letters(s, "UDP")) return out = 17, true;
     }
+    if (s.size() == 4 && is_letters(s, "ICMP")) return out = 1, true; // not through protocol_by_name's list
     if (s.empty()) return false;
     unsigned d0 = static_cast<unsigned char>(s[0]) - static_cast<unsigned>('0');
     if (d0 <= 9) {
