@@ -633,9 +633,11 @@ FW_SCAN_INLINE const char *type_plain_on(bool hw, const char *line, const plain_
 }
 
 // The fields Measure-FwDrop types by default (fw_summary_fields for direction,
-// protocol and local port: first/last seen and bytes too), typed with no test per field.
+// protocol and local port: first/last seen and bytes too), with the action or
+// without: typed with no test per field.
 constexpr std::uint32_t summary_fields = FW_FIELDS_TIME | FW_FIELDS_SIZE | FW_FIELDS_PATH | FW_FIELDS_PROTOCOL |
                                          FW_FIELDS_SRC_PORT | FW_FIELDS_DST_PORT;
+constexpr std::uint32_t summary_action_fields = summary_fields | FW_FIELDS_ACTION;
 } // namespace
 
 const char *type_plain_line(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
@@ -650,6 +652,9 @@ const char *type_plain_line(const char *line, const plain_options &how, fw_recor
     if (how.wanted == summary_fields)
         return how.pid ? type_plain_on<18, false, false, summary_fields>(how.hw, line, how, r, cache, passed)
                        : type_plain_on<17, false, false, summary_fields>(how.hw, line, how, r, cache, passed);
+    if (how.wanted == summary_action_fields)
+        return how.pid ? type_plain_on<18, false, false, summary_action_fields>(how.hw, line, how, r, cache, passed)
+                       : type_plain_on<17, false, false, summary_action_fields>(how.hw, line, how, r, cache, passed);
     return how.pid ? type_plain_on<18, false, false>(how.hw, line, how, r, cache, passed)
                    : type_plain_on<17, false, false>(how.hw, line, how, r, cache, passed);
 }
