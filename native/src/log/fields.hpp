@@ -254,6 +254,7 @@ FW_SCAN_INLINE bool digits_words(std::string_view s, const char *readable_end, b
         if (is_letters(s, "TCP")) return out = 6, true;
         if (is_letters(s, "UDP")) return out = 17, true;
     }
+    if (s.size() == 4 && is_letters(s, "ICMP")) return out = 1, true; // not through protocol_by_name's list
     if (s.empty()) return false;
     unsigned d0 = static_cast<unsigned char>(s[0]) - static_cast<unsigned>('0');
     if (d0 <= 9) {
@@ -570,6 +571,7 @@ struct plain_options {
     std::uint32_t wanted = FW_FIELDS_ALL;    // fw_record_fields to type (as type_record)
     std::uint32_t actions = ~std::uint32_t{0}; // the action filter: bit a set passes action a
     bool ssse3 = false;                      // the CPU has SSSE3 (has_ssse3(): asked once per reader)
+    bool hw = false;                         // the CPU has POPCNT and BMI1 (detail::has_popcnt_bmi(): once per reader)
 };
 inline constexpr std::size_t plain_line_max = 18 * 64;
 // Bytes that must be readable from the line's start (the loads of the last

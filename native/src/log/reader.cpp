@@ -180,6 +180,7 @@ void reader::choose_plain() noexcept {
     plain_.pid = !have_header_ || layout_.has(column::pid);
     plain_.wanted = typed_;
     plain_.ssse3 = cpu_ssse3_;
+    plain_.hw = hw_;
     plain_.actions = checks_.action ? filter_.actions : ~std::uint32_t{0};
 }
 

@@ -48,23 +48,39 @@ TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record 
         const std::size_t lines = round < 2 ? 6000 + rng() % 3000 : 300 + rng() % 500;
         fw_test::temp_file file(some_log(rng, lines));
         struct variant {
-            const char *name;
+            std::string name;
             std::uint32_t fields;
             const char *action;
             const char *port;
         };
-        for (const variant &v : {variant{"every field", FW_FIELDS_ALL, nullptr, nullptr},
-                                 variant{"Measure-FwDrop's fields, DROP", FW_FIELDS_TIME | FW_FIELDS_SIZE |
-                                                                             FW_FIELDS_PATH | FW_FIELDS_SRC_PORT |
-                                                                             FW_FIELDS_DST_PORT,
-                                         "DROP", nullptr},
-                                 variant{"every field, ALLOW", FW_FIELDS_ALL, "ALLOW", nullptr},
-                                 variant{"addresses only", FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS, nullptr,
-                                         nullptr},
-                                 variant{"DROP to a port", FW_FIELDS_ALL, "DROP", "1-30000"}}) {
-            auto options = [&](bool plain) {
+        // Measure-FwDrop's sets (fw_summary_fields: first/last seen and bytes, and what each key needs; the
+        // default grouping is direction, protocol and local port), then random ones.
+        constexpr std::uint32_t summary_default = FW_FIELDS_TIME | FW_FIELDS_SIZE | FW_FIELDS_PATH |
+                                                  FW_FIELDS_PROTOCOL | FW_FIELDS_SRC_PORT | FW_FIELDS_DST_PORT;
+        std::vector<variant> variants = {
+            {"every field", FW_FIELDS_ALL, nullptr, nullptr},
+            {"Measure-FwDrop's default fields, DROP", summary_default, "DROP", nullptr},
+            {"Measure-FwDrop's default fields and the action, DROP", summary_default | FW_FIELDS_ACTION, "DROP",
+             nullptr},
+            {"Measure-FwDrop's default fields, no filter", summary_default, nullptr, nullptr},
+            {"Measure-FwDrop by protocol and pid, ALLOW",
+             FW_FIELDS_TIME | FW_FIELDS_SIZE | FW_FIELDS_PROTOCOL | FW_FIELDS_PID, "ALLOW", nullptr},
+            {"Measure-FwDrop by remote address, DROP",
+             FW_FIELDS_TIME | FW_FIELDS_SIZE | FW_FIELDS_PATH | FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS, "DROP",
+             nullptr},
+            {"every field, ALLOW", FW_FIELDS_ALL, "ALLOW", nullptr},
+            {"addresses only", FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS, nullptr, nullptr},
+            {"DROP to a port", FW_FIELDS_ALL, "DROP", "1-30000"}};
+        for (int k = 0; k < 4; ++k) {
+            const auto fields = static_cast<std::uint32_t>(rng() % FW_FIELDS_ALL) + 1; // 1..FW_FIELDS_ALL
+            variants.push_back({"random fields " + std::to_string(fields), fields, k % 2 == 0 ? "DROP" : nullptr,
+                                nullptr});
+        }
+        for (const variant &v : variants) {
+            auto options = [&](bool plain, bool cpu_features) {
                 reader_options o;
                 o.plain_path = plain;
+                o.cpu_features = cpu_features;
                 o.batch_size = 1 + static_cast<std::uint32_t>(rng() % 700);
                 o.fields = v.fields;
                 if (v.action != nullptr) o.filt.add(FW_FILTER_ACTION, v.action);
@@ -72,13 +88,17 @@ TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record 
                 return o;
             };
             CAPTURE(round, lines, v.name);
-            const auto general = read_everything(file.path(), options(false));
-            const auto plain = read_everything(file.path(), options(true));
+            const auto general = read_everything(file.path(), options(false, true));
             if (v.action == nullptr) CHECK(general.size() > lines / 2); // most lines are records
-            REQUIRE(general.size() == plain.size());
-            for (std::size_t i = 0; i < general.size(); ++i) {
-                CAPTURE(i);
-                REQUIRE(general[i] == plain[i]);
+            // The plain path on the CPU's own instructions (POPCNT, BMI1, SSSE3 where it has them) and on the baseline.
+            for (const bool cpu_features : {true, false}) {
+                CAPTURE(cpu_features);
+                const auto plain = read_everything(file.path(), options(true, cpu_features));
+                REQUIRE(general.size() == plain.size());
+                for (std::size_t i = 0; i < general.size(); ++i) {
+                    CAPTURE(i);
+                    REQUIRE(general[i] == plain[i]);
+                }
             }
         }
     }
