@@ -210,6 +210,30 @@ bool key_less(const std::byte *a, const std::byte *b, std::size_t size) noexcept
 }
 } // namespace
 
+// The probe inline (every record takes it), the insertion out of line (once per group).
+inline counter::slot &counter::find_or_insert(const std::byte *key, std::uint64_t hash) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t at = hash & mask;
+    for (;; at = (at + 1) & mask) {
+        slot &s = slots_[at];
+        if (s.group == 0) return insert(key, hash, at);
+        // 8-byte keys: the hash is a bijection of the key, so equal hashes are equal keys.
+        if (s.hash == hash && (key_size_ == 8 || same_key(key_bytes_.data() + (s.group - 1) * key_size_, key, key_size_)))
+            return s;
+    }
+}
+
+counter::slot &counter::insert(const std::byte *key, std::uint64_t hash, std::size_t empty) {
+    // A new group: only its key is kept (finish() reads the group's fields back from it).
+    const auto index = gsl::narrow<std::uint32_t>(slot_of_.size());
+    key_bytes_.insert(key_bytes_.end(), key, key + key_size_);
+    slots_[empty] = slot{hash, index + 1, tally{}}; // the free slot the lookup stopped at
+    slot_of_.push_back(static_cast<std::uint32_t>(empty));
+    if (slot_of_.size() * 2 <= slots_.size()) return slots_[empty];
+    grow();
+    return slots_[slot_of_[index]];
+}
+
 void counter::pack_key(const fw_record &r, std::byte *key) const noexcept {
     std::byte *p = key;
     // The padding (under 8 bytes) is in the last word: zeroed first, then the keys overwrite the rest.
@@ -332,26 +356,6 @@ void counter::merge(const counter &other) {
     ranked_.clear();
 }
 
-counter::slot &counter::find_or_insert(const std::byte *key, std::uint64_t hash) {
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t empty = hash & mask;
-    for (;; empty = (empty + 1) & mask) {
-        slot &s = slots_[empty];
-        if (s.group == 0) break;
-        // 8-byte keys: the hash is a bijection of the key, so equal hashes are equal keys.
-        if (s.hash == hash && (key_size_ == 8 || same_key(key_bytes_.data() + (s.group - 1) * key_size_, key, key_size_)))
-            return s;
-    }
-    // A new group: only its key is kept (finish() reads the group's fields back from it).
-    const auto index = gsl::narrow<std::uint32_t>(slot_of_.size());
-    key_bytes_.insert(key_bytes_.end(), key, key + key_size_);
-    slots_[empty] = slot{hash, index + 1, tally{}}; // the free slot the lookup stopped at
-    slot_of_.push_back(static_cast<std::uint32_t>(empty));
-    if (slot_of_.size() * 2 <= slots_.size()) return slots_[empty];
-    grow();
-    return slots_[slot_of_[index]];
-}
-
 void counter::grow() {
     std::vector<slot> old(slots_.size() * 2);
     old.swap(slots_);
@@ -369,19 +373,23 @@ void counter::grow() {
 }
 
 std::size_t counter::finish() {
+    // Sorted as (count, index) pairs, not through the slots: the table is cold by now, the pairs are not.
+    struct entry {
+        std::uint64_t count;
+        std::uint32_t group;
+    };
     const std::size_t n = slot_of_.size();
-    std::vector<std::uint32_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = gsl::narrow<std::uint32_t>(i);
-    auto count_of = [this](std::uint32_t i) { return slots_[slot_of_[i]].totals.count; };
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (count_of(a) != count_of(b)) return count_of(a) > count_of(b);
-        return key_less(key_bytes_.data() + a * key_size_, key_bytes_.data() + b * key_size_, key_size_);
+    std::vector<entry> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = {slots_[slot_of_[i]].totals.count, gsl::narrow<std::uint32_t>(i)};
+    std::sort(order.begin(), order.end(), [&](const entry &a, const entry &b) {
+        if (a.count != b.count) return a.count > b.count;
+        return key_less(key_bytes_.data() + std::size_t{a.group} * key_size_, key_bytes_.data() + std::size_t{b.group} * key_size_, key_size_);
     });
     ranked_.clear();
     ranked_.reserve(n);
-    for (std::uint32_t i : order) {
-        const tally &t = slots_[slot_of_[i]].totals;
-        fw_summary_group g = describe_key(keys_, key_bytes_.data() + std::size_t{i} * key_size_);
+    for (const entry &e : order) {
+        const tally &t = slots_[slot_of_[e.group]].totals;
+        fw_summary_group g = describe_key(keys_, key_bytes_.data() + std::size_t{e.group} * key_size_);
         g.count = t.count;
         g.bytes = t.bytes;
         const bool timed = t.first <= t.last;

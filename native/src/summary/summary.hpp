@@ -61,6 +61,8 @@ private:
     };
     // The slot of the group with this key (key_size_ bytes), made if there is none yet.
     slot &find_or_insert(const std::byte *key, std::uint64_t hash);
+    // A new group's slot at `empty` (where a lookup for key stopped).
+    slot &insert(const std::byte *key, std::uint64_t hash, std::size_t empty);
     void grow();
     // The key of r: its key fields packed (key_size_ bytes at key).
     void pack_key(const fw_record &r, std::byte *key) const noexcept;
