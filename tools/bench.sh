@@ -63,6 +63,8 @@ best "$bindir/fwcount" "$log" --threads 1
 row "fwcount, 1 thread: every record typed, no filter" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
 best "$bindir/fwcount" "$log"
 row "fwcount, $cores threads: every record typed, no filter" "$(grep -o 'matched=[0-9]*' "$BUILD/bench/last.out")"
+best "$bindir/fwcount" "$log" --threads 1 --action DROP --summary
+row "fwcount --summary, 1 thread: DROP counted by direction/protocol/local port" "$(grep -o 'groups=[0-9]*' "$BUILD/bench/last.out")"
 best "$bindir/fwcount" "$log" --action DROP --summary
 row "fwcount --summary, $cores threads: DROP counted by direction/protocol/local port" "$(grep -o 'groups=[0-9]*' "$BUILD/bench/last.out")"
 
