@@ -413,29 +413,14 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
         }
         if (plain_on_ && w.readable_end - p >= static_cast<std::ptrdiff_t>(plain_readable) && *p != '#' &&
             w.base + w.scale * pos >= prefix_end_) {
-            // A line as the firewall writes it: typed in one pass, or left to stage 1 below.
-            if (batch_len_ == batch_.size())
-                batch_.resize(std::min<std::size_t>(batch_size_, 2 * batch_.size()));
-            fw_record &r = batch_[batch_len_];
-            bool passed = false;
-            const char *e = type_plain_line(p, plain_, r, dates_, passed);
-            if (e != nullptr && e < end) {
-                cur_line_ = ++line_no_;
-                const std::uint64_t offset = w.base + w.scale * pos;
-                pos = static_cast<std::size_t>(e - d) + 1;
+            // Lines as the firewall writes them: typed in one pass; the first other one is left to stage 1 below.
+            const plain_run run = plain_lines(w, pos, !literal_.empty());
+            if (run.pos != pos) {
+                pos = run.pos;
                 position = w.base + w.scale * pos;
-                ++stats_.lines;
-                ++stats_.records;
-                if (!have_header_) stats_.has_pid = 1; // (standard18, as record_line picks it)
-                if (passed) {
-                    r.offset = offset;
-                    r.line = cur_line_;
-                    ++stats_.matched;
-                    ++batch_len_;
-                    batch_full_ = batch_len_ >= batch_size_;
-                }
-                continue;
             }
+            if (!run.declined) continue;
+            p = d + pos;
         }
         std::size_t n = 0;
         const char *e = scan_line<Hw>(p, end, w.readable_end, fields_, need, n);
@@ -465,6 +450,52 @@ FW_ALWAYS_INLINE std::size_t reader::process_lines(const window &w, std::size_t 
     }
     stats_.position = position;
     return pos;
+}
+
+// A run of plain lines from pos, typed by type_plain_line with the counters in
+// registers (the call would make the compiler store and reload members per
+// line). Stops before a line that is not plain (declined: stage 1 reads it), at
+// a NUL or a '#', when the batch is full, where fewer than plain_readable bytes
+// are left, or after one line when `one` (the literal search decides the next).
+reader::plain_run reader::plain_lines(const window &w, std::size_t pos, bool one) {
+    const char *const d = w.data;
+    const char *const end = d + w.size;
+    const char *const last = w.readable_end - plain_readable; // the last line start with the bytes typing reads
+    std::uint64_t line_no = line_no_, lines = 0, matched = 0;
+    std::size_t len = batch_len_;
+    bool declined = false;
+    while (pos < w.size && len < batch_size_) {
+        const char *p = d + pos;
+        if (p > last || *p == '\0' || *p == '#') break;
+        if (len == batch_.size()) batch_.resize(std::min<std::size_t>(batch_size_, 2 * batch_.size()));
+        fw_record &r = batch_[len];
+        bool passed = false;
+        const char *e = type_plain_line(p, plain_, r, dates_, passed);
+        if (e == nullptr || e >= end) {
+            declined = true;
+            break;
+        }
+        ++line_no;
+        ++lines;
+        if (passed) {
+            r.offset = w.base + w.scale * pos;
+            r.line = line_no;
+            ++matched;
+            ++len;
+        }
+        pos = static_cast<std::size_t>(e - d) + 1;
+        if (one) break;
+    }
+    if (lines != 0) {
+        cur_line_ = line_no_ = line_no;
+        stats_.lines += lines;
+        stats_.records += lines;
+        stats_.matched += matched;
+        if (!have_header_) stats_.has_pid = 1; // (standard18, as record_line picks it)
+    }
+    batch_len_ = len;
+    batch_full_ = len >= batch_size_;
+    return {pos, declined};
 }
 
 // Compiled for POPCNT and BMI1; called only when the CPU has them.

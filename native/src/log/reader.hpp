@@ -137,6 +137,11 @@ private:
     void add_nuls(std::size_t n) noexcept;
     void choose_plain() noexcept;
     std::size_t pass_over(const window &w, std::size_t pos) noexcept;
+    struct plain_run {
+        std::size_t pos;  // where the run stopped
+        bool declined;    // at a line the one-pass typing declined
+    };
+    plain_run plain_lines(const window &w, std::size_t pos, bool one);
 
     std::unique_ptr<io::source> input_;
     std::size_t buffer_cap_ = default_buffer_size; // options.buffer_size
