@@ -7,6 +7,21 @@
 #include <cstring>
 #include <type_traits>
 
+// The plain path's AVX2 build (Measure-FwDrop's field sets): GCC and clang
+// compile it for AVX2 inside a target function; MSVC compiles AVX2 intrinsics
+// without flags. It runs only when has_avx2().
+#if defined(FW_SCAN_DISPATCH)
+#define FW_FIELDS_AVX2 1
+#define FW_TARGET_AVX2 __attribute__((target("avx2,popcnt,bmi")))
+#include <cpuid.h>
+#include <immintrin.h>
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define FW_FIELDS_AVX2 1
+#define FW_TARGET_AVX2
+#include <immintrin.h>
+#include <intrin.h>
+#endif
+
 namespace fw::log {
 namespace {
 
@@ -163,6 +178,32 @@ bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept {
     if (!a) return false;
     out = net::to_abi(*a);
     return true;
+}
+
+bool has_avx2() noexcept {
+    // Leaf 1: POPCNT (ECX 23), OSXSAVE (ECX 27), AVX (ECX 28); XCR0: the OS saves XMM and YMM state (bits 1-2);
+    // leaf 7: BMI1 (EBX 3), AVX2 (EBX 5). The AVX2 build uses POPCNT and BMI1 too.
+    constexpr unsigned leaf1_ecx = (1u << 23) | (1u << 27) | (1u << 28), leaf7_ebx = (1u << 3) | (1u << 5);
+#if defined(FW_SCAN_DISPATCH)
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0 || (c & leaf1_ecx) != leaf1_ecx) return false;
+    unsigned xcr0 = 0, xcr0_high = 0;
+    asm volatile("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0)); // needs OSXSAVE, checked above
+    if ((xcr0 & 6u) != 6u) return false;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+    return (b & leaf7_ebx) == leaf7_ebx;
+#elif defined(FW_FIELDS_AVX2)
+    int r[4] = {};
+    __cpuid(r, 0);
+    if (r[0] < 7) return false;
+    __cpuid(r, 1);
+    if ((static_cast<unsigned>(r[2]) & leaf1_ecx) != leaf1_ecx) return false;
+    if ((_xgetbv(0) & 6u) != 6u) return false;
+    __cpuidex(r, 7, 0);
+    return (static_cast<unsigned>(r[1]) & leaf7_ebx) == leaf7_ebx;
+#else
+    return false;
+#endif
 }
 
 static_assert(parse_address_readable >= net::ipv6_readable && parse_address_readable >= ipv4_readable);
@@ -450,6 +491,29 @@ FW_SCAN_INLINE stops64 stops_of64(const char *p) noexcept {
 #endif
     return s;
 }
+// The stops of a line's first 128 bytes, which walk_plain_short reads. Found by
+// the function that types the line (not inside the inline helpers, which are
+// compiled for the baseline), so that its AVX2 build can find them with AVX2.
+struct stops128 {
+    stops64 a, b; // bytes 0..63, 64..127
+};
+FW_SCAN_INLINE stops128 stops_of128(const char *p) noexcept { return {stops_of64(p), stops_of64(p + 64)}; }
+#ifdef FW_FIELDS_AVX2
+// stops_of128 from four 32-byte loads (call only in a function compiled for AVX2).
+FW_SCAN_INLINE FW_TARGET_AVX2 std::uint64_t low_bytes64_avx2(const char *p, char below) noexcept {
+    // Bit i: p[i] <= below.
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 32));
+    const __m256i b = _mm256_set1_epi8(below), zero = _mm256_setzero_si256();
+    const auto m_lo = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_subs_epu8(lo, b), zero)));
+    const auto m_hi = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_subs_epu8(hi, b), zero)));
+    return std::uint64_t{m_lo} | (std::uint64_t{m_hi} << 32);
+}
+FW_SCAN_INLINE FW_TARGET_AVX2 stops128 stops_of128_avx2(const char *p) noexcept {
+    return {{low_bytes64_avx2(p, ' '), low_bytes64_avx2(p, ' ' - 1)},
+            {low_bytes64_avx2(p + 64, ' '), low_bytes64_avx2(p + 64, ' ' - 1)}};
+}
+#endif
 
 // The field ends of a plain line: end[i] is the offset of the byte after
 // field i (a space, or the line end after the last field); field i starts at
@@ -460,9 +524,10 @@ FW_SCAN_INLINE stops64 stops_of64(const char *p) noexcept {
 // branch per field, and the shape (no empty field, no control byte before the
 // last field's end) is checked on the masks once. Returns the end of the last
 // field, or 0 when the line is not plain or longer (then use walk_plain).
+// stops: stops_of128(line).
 template <std::size_t Columns>
-FW_SCAN_INLINE std::uint32_t walk_plain_short(const char *line, std::uint32_t (&end)[column_count]) noexcept {
-    const stops64 a = stops_of64(line), b = stops_of64(line + 64);
+FW_SCAN_INLINE std::uint32_t walk_plain_short(const stops128 &stops, std::uint32_t (&end)[column_count]) noexcept {
+    const stops64 &a = stops.a, &b = stops.b;
     std::uint64_t lo = a.low, hi = b.low;
     constexpr std::uint64_t last = std::uint64_t{1} << 63; // byte 127 stops every line: too long here
     unsigned e = 0;
@@ -574,15 +639,16 @@ FW_SCAN_INLINE bool type_every_plain(At at, fw_record &r, date_cache &cache, con
 
 // type_plain_line for lines of Columns columns; All: every field wanted and
 // no action filter (then nothing is set absent first, nothing is tested);
-// Ssse3: the CPU has SSSE3. Inlined into type_plain_base, or into
+// Ssse3: the CPU has SSSE3. Inlined into type_plain_base, into
 // type_plain_hw, compiled for POPCNT and BMI1 (TZCNT, BLSR, ANDN: a few
-// instructions fewer per field in the walks and the parsers).
+// instructions fewer per field in the walks and the parsers), or into
+// type_plain_avx2. stops: stops_of128(line), found by the caller.
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
-FW_SCAN_INLINE const char *type_plain(const char *line, const plain_options &how, fw_record &r, date_cache &cache,
-                                      bool &passed) noexcept {
+FW_SCAN_INLINE const char *type_plain(const char *line, const stops128 &stops, const plain_options &how,
+                                      fw_record &r, date_cache &cache, bool &passed) noexcept {
     static_assert(plain_readable >= plain_line_max + 128, "masks are loaded up to 64 bytes past plain_line_max");
     std::uint32_t end[column_count];
-    std::uint32_t last = walk_plain_short<Columns>(line, end);
+    std::uint32_t last = walk_plain_short<Columns>(stops, end);
     if (last == 0) [[unlikely]] {
         last = walk_plain<Columns>(line, end);
         if (last == 0) return nullptr;
@@ -616,20 +682,41 @@ FW_SCAN_INLINE const char *type_plain(const char *line, const plain_options &how
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
 [[gnu::noinline]] const char *type_plain_base(const char *line, const plain_options &how, fw_record &r,
                                               date_cache &cache, bool &passed) noexcept {
-    return type_plain<Columns, All, Ssse3, Fixed>(line, how, r, cache, passed);
+    return type_plain<Columns, All, Ssse3, Fixed>(line, stops_of128(line), how, r, cache, passed);
 }
 // Called only when the CPU has POPCNT and BMI1 (plain_options::hw).
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
 [[gnu::noinline]] FW_TARGET_POPCNT_BMI const char *type_plain_hw(const char *line, const plain_options &how,
                                                                  fw_record &r, date_cache &cache,
                                                                  bool &passed) noexcept {
-    return type_plain<Columns, All, Ssse3, Fixed>(line, how, r, cache, passed);
+    return type_plain<Columns, All, Ssse3, Fixed>(line, stops_of128(line), how, r, cache, passed);
 }
+#ifdef FW_FIELDS_AVX2
+// Called only when has_avx2() (plain_options::avx2), for field sets without
+// addresses: the SSSE3 dotted quad is legacy-encoded inline asm, never to be
+// mixed with this function's VEX code.
+template <std::size_t Columns, std::uint32_t Fixed>
+[[gnu::noinline]] FW_TARGET_AVX2 const char *type_plain_avx2(const char *line, const plain_options &how, fw_record &r,
+                                                            date_cache &cache, bool &passed) noexcept {
+    static_assert((Fixed & (FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS)) == 0);
+    return type_plain<Columns, false, false, Fixed>(line, stops_of128_avx2(line), how, r, cache, passed);
+}
+#endif
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed = 0>
 FW_SCAN_INLINE const char *type_plain_on(bool hw, const char *line, const plain_options &how, fw_record &r,
                                          date_cache &cache, bool &passed) noexcept {
     return hw ? type_plain_hw<Columns, All, Ssse3, Fixed>(line, how, r, cache, passed)
               : type_plain_base<Columns, All, Ssse3, Fixed>(line, how, r, cache, passed);
+}
+
+// A compile-time field set without addresses: on AVX2 when the CPU has it.
+template <std::size_t Columns, std::uint32_t Fixed>
+FW_SCAN_INLINE const char *type_plain_fixed(const char *line, const plain_options &how, fw_record &r,
+                                            date_cache &cache, bool &passed) noexcept {
+#ifdef FW_FIELDS_AVX2
+    if (how.avx2) return type_plain_avx2<Columns, Fixed>(line, how, r, cache, passed);
+#endif
+    return type_plain_on<Columns, false, false, Fixed>(how.hw, line, how, r, cache, passed);
 }
 
 // The fields Measure-FwDrop types by default (fw_summary_fields for direction,
@@ -650,11 +737,11 @@ const char *type_plain_line(const char *line, const plain_options &how, fw_recor
                        : type_plain_on<17, true, false>(how.hw, line, how, r, cache, passed);
     }
     if (how.wanted == summary_fields)
-        return how.pid ? type_plain_on<18, false, false, summary_fields>(how.hw, line, how, r, cache, passed)
-                       : type_plain_on<17, false, false, summary_fields>(how.hw, line, how, r, cache, passed);
+        return how.pid ? type_plain_fixed<18, summary_fields>(line, how, r, cache, passed)
+                       : type_plain_fixed<17, summary_fields>(line, how, r, cache, passed);
     if (how.wanted == summary_action_fields)
-        return how.pid ? type_plain_on<18, false, false, summary_action_fields>(how.hw, line, how, r, cache, passed)
-                       : type_plain_on<17, false, false, summary_action_fields>(how.hw, line, how, r, cache, passed);
+        return how.pid ? type_plain_fixed<18, summary_action_fields>(line, how, r, cache, passed)
+                       : type_plain_fixed<17, summary_action_fields>(line, how, r, cache, passed);
     return how.pid ? type_plain_on<18, false, false>(how.hw, line, how, r, cache, passed)
                    : type_plain_on<17, false, false>(how.hw, line, how, r, cache, passed);
 }

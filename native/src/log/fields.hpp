@@ -434,6 +434,11 @@ inline bool has_ssse3() noexcept {
 #endif
 }
 
+// True when the CPU has AVX2 and the OS saves its YMM registers (cpuid leaf 7
+// EBX bit 5; OSXSAVE and XCR0 bits 1-2): the plain path's AVX2 build may run.
+// Ask once (per reader), not per line.
+[[nodiscard]] bool has_avx2() noexcept;
+
 namespace detail {
 // The 81 shapes of a dotted quad (parts of 1..3 digits) as the mask of its
 // three dots and of the byte after its end (bit len): hashed by a multiply
@@ -572,6 +577,7 @@ struct plain_options {
     std::uint32_t actions = ~std::uint32_t{0}; // the action filter: bit a set passes action a
     bool ssse3 = false;                      // the CPU has SSSE3 (has_ssse3(): asked once per reader)
     bool hw = false;                         // the CPU has POPCNT and BMI1 (detail::has_popcnt_bmi(): once per reader)
+    bool avx2 = false; // and AVX2 (has_avx2(): once per reader): Measure-FwDrop's sets find fields with 32-byte loads
 };
 inline constexpr std::size_t plain_line_max = 18 * 64;
 // Bytes that must be readable from the line's start (the loads of the last

@@ -73,6 +73,7 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
       batch_size_(options.batch_size == 0 ? 4096 : options.batch_size) {
     hw_ = options.cpu_features && detail::has_popcnt_bmi();
     cpu_ssse3_ = options.cpu_features && has_ssse3();
+    plain_.avx2 = options.cpu_features && has_avx2(); // (choose_plain leaves it)
     plain_allowed_ = options.plain_path;
     filter_.lift_expression();
     filtering_ = !filter_.empty();

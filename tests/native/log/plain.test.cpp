@@ -27,16 +27,21 @@ namespace {
 
 // type_plain_line on the line in a block of exactly plain_readable bytes (ASan sees a load past it), the rest
 // spaces: the offset of the line's end ('\n') in the block, or -1 where it declines.
-std::ptrdiff_t type_in_block(std::string_view line, bool pid, fw_record &r) {
+// how: every field, no filter, the baseline build, unless given. passed: as type_plain_line's.
+std::ptrdiff_t type_in_block(std::string_view line, const plain_options &how, fw_record &r, bool &passed) {
     auto block = std::make_unique<char[]>(plain_readable);
     std::memset(block.get(), ' ', plain_readable);
     std::memcpy(block.get(), line.data(), std::min(line.size(), plain_readable));
     date_cache cache;
+    passed = false;
+    const char *e = type_plain_line(block.get(), how, r, cache, passed);
+    return e == nullptr ? -1 : e - block.get();
+}
+std::ptrdiff_t type_in_block(std::string_view line, bool pid, fw_record &r) {
     plain_options how;
     how.pid = pid;
     bool passed = false;
-    const char *e = type_plain_line(block.get(), how, r, cache, passed);
-    return e == nullptr ? -1 : e - block.get();
+    return type_in_block(line, how, r, passed);
 }
 
 } // namespace
@@ -90,7 +95,9 @@ TEST_CASE("fw::log reader: the one-pass path gives what stage 1 and type_record 
             CAPTURE(round, lines, v.name);
             const auto general = read_everything(file.path(), options(false, true));
             if (v.action == nullptr) CHECK(general.size() > lines / 2); // most lines are records
-            // The plain path on the CPU's own instructions (POPCNT, BMI1, SSSE3 where it has them) and on the baseline.
+            // The plain path on the CPU's own instructions (POPCNT, BMI1, SSSE3, and AVX2 for Measure-FwDrop's
+            // sets, where it has them) and on the baseline. (The AVX2 build against the POPCNT/BMI1 one, line by
+            // line: the test case after the next.)
             for (const bool cpu_features : {true, false}) {
                 CAPTURE(cpu_features);
                 const auto plain = read_everything(file.path(), options(true, cpu_features));
@@ -187,4 +194,56 @@ TEST_CASE("fw::log type_plain_line walks lines on either side of its 128-byte ma
             CHECK(type_in_block(line + " 7" + eol, pid, r) == -1);
         }
     }
+}
+
+TEST_CASE("fw::log type_plain_line: the AVX2 build of Measure-FwDrop's sets gives what the others give", "[log][plain]") {
+    // The sets typed with no test per field (no addresses), on the baseline, on POPCNT/BMI1 and on AVX2: the
+    // same ends, the same filter answers and the same records, for good lines and lines broken every way.
+    const bool avx2 = has_avx2(), hw = fw::log::detail::has_popcnt_bmi();
+    if (!avx2) WARN("this CPU (or its OS) has no AVX2: only the baseline and POPCNT/BMI1 builds are compared");
+    if (!hw) WARN("this CPU has no POPCNT/BMI1: that build is not compared");
+    constexpr std::uint32_t summary_default = FW_FIELDS_TIME | FW_FIELDS_SIZE | FW_FIELDS_PATH | FW_FIELDS_PROTOCOL |
+                                              FW_FIELDS_SRC_PORT | FW_FIELDS_DST_PORT;
+    std::mt19937_64 rng(0xa7b2);
+    std::size_t typed = 0, declined = 0, filtered = 0;
+    for (int i = 0; i < 6000; ++i) {
+        const bool pid = i % 3 != 0;
+        std::string line = fw_test::some_line(rng, pid, i % 2 == 0 ? "\r\n" : "\n");
+        if (i % 4 == 0) { // lines around the 128 bytes walked on two masks: zeros before the size
+            std::size_t at = 0;
+            for (int field = 0; field < 8 && at != std::string::npos; ++field) at = line.find(' ', at + 1);
+            if (at != std::string::npos) line.insert(at + 1, std::string(rng() % 48, '0'));
+        }
+        for (const std::uint32_t wanted : {summary_default, summary_default | FW_FIELDS_ACTION}) {
+            for (const std::uint32_t actions :
+                 {~std::uint32_t{0}, std::uint32_t{1} << FW_ACTION_DROP, std::uint32_t{1} << FW_ACTION_ALLOW}) {
+                CAPTURE(i, line, pid, wanted, actions);
+                plain_options how;
+                how.pid = pid;
+                how.wanted = wanted;
+                how.actions = actions;
+                fw_record base{};
+                bool base_passed = false;
+                const std::ptrdiff_t base_end = type_in_block(line, how, base, base_passed);
+                (base_end < 0 ? declined : base_passed ? typed : filtered) += 1;
+                for (const int build : {1, 2}) { // POPCNT/BMI1, AVX2
+                    if (build == 1 ? !hw : !avx2) continue;
+                    CAPTURE(build);
+                    how.hw = true;
+                    how.avx2 = build == 2;
+                    fw_record r{};
+                    bool passed = false;
+                    const std::ptrdiff_t end = type_in_block(line, how, r, passed);
+                    REQUIRE(end == base_end);
+                    if (end < 0) continue;
+                    REQUIRE(passed == base_passed);
+                    if (passed) REQUIRE(fw_test::record_text(r) == fw_test::record_text(base));
+                }
+            }
+        }
+    }
+    // Each kind is met often enough to mean something.
+    CHECK(typed > 5000);
+    CHECK(declined > 1000);
+    CHECK(filtered > 1000);
 }
