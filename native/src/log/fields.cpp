@@ -13,7 +13,6 @@
 #if defined(FW_SCAN_DISPATCH)
 #define FW_FIELDS_AVX2 1
 #define FW_TARGET_AVX2 __attribute__((target("avx2,popcnt,bmi")))
-#include <cpuid.h>
 #include <immintrin.h>
 #elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
 #define FW_FIELDS_AVX2 1
@@ -181,18 +180,15 @@ bool parse_address_narrow(std::string_view s, fw_addr &out) noexcept {
 }
 
 bool has_avx2() noexcept {
-    // Leaf 1: POPCNT (ECX 23), OSXSAVE (ECX 27), AVX (ECX 28); XCR0: the OS saves XMM and YMM state (bits 1-2);
-    // leaf 7: BMI1 (EBX 3), AVX2 (EBX 5). The AVX2 build uses POPCNT and BMI1 too.
-    constexpr unsigned leaf1_ecx = (1u << 23) | (1u << 27) | (1u << 28), leaf7_ebx = (1u << 3) | (1u << 5);
+    // The AVX2 build uses POPCNT and BMI1 too.
 #if defined(FW_SCAN_DISPATCH)
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d) == 0 || (c & leaf1_ecx) != leaf1_ecx) return false;
-    unsigned xcr0 = 0, xcr0_high = 0;
-    asm volatile("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0)); // needs OSXSAVE, checked above
-    if ((xcr0 & 6u) != 6u) return false;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-    return (b & leaf7_ebx) == leaf7_ebx;
+    // The compiler runtime asked the CPU once per process (cpuid in a VM can trap to the hypervisor, and a
+    // parallel read makes a reader per range); its "avx2" includes the OS's YMM support (XCR0 bits 1-2).
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi");
 #elif defined(FW_FIELDS_AVX2)
+    // Leaf 1: POPCNT (ECX 23), OSXSAVE (ECX 27), AVX (ECX 28); XCR0: the OS saves XMM and YMM state (bits 1-2);
+    // leaf 7: BMI1 (EBX 3), AVX2 (EBX 5).
+    constexpr unsigned leaf1_ecx = (1u << 23) | (1u << 27) | (1u << 28), leaf7_ebx = (1u << 3) | (1u << 5);
     int r[4] = {};
     __cpuid(r, 0);
     if (r[0] < 7) return false;
