@@ -76,6 +76,9 @@ parallel_reader::parallel_reader(std::string_view path, reader_options options, 
 
     workers_wanted_ = static_cast<unsigned>(std::min<std::size_t>(threads, ranges_.size()));
     window_ = workers_wanted_ + 2;
+    // Counting: about four ranges per worker, so the last range's wait stays short.
+    count_range_bytes_ = par.count_range_bytes != 0 ? par.count_range_bytes
+                                                    : std::min<std::uint64_t>(size / (4 * threads), default_count_range_bytes);
     file.unmap(); // see reader: no view may outlive the constructor
     file_.emplace(std::move(file));
     options_ = std::move(options);
@@ -86,6 +89,20 @@ parallel_reader::parallel_reader(std::string_view path, reader_options options, 
 }
 
 parallel_reader::~parallel_reader() { stop_workers(); }
+
+void parallel_reader::join_ranges_for_counting() {
+    if (started_ || ranges_.empty()) return;
+    std::vector<range> joined;
+    for (range &rg : ranges_) {
+        if (!joined.empty() && joined.back().end - joined.back().begin < count_range_bytes_) joined.back().end = rg.end;
+        else joined.push_back(std::move(rg));
+    }
+    // The first guess (the layout at range 0's end) stays a guess: a header in what was joined to range 0 makes
+    // it wrong for range 1, and the caller counts range 1 again with the real layout, as for any wrong guess.
+    ranges_ = std::move(joined);
+    workers_wanted_ = static_cast<unsigned>(std::min<std::size_t>(workers_wanted_, ranges_.size()));
+    window_ = workers_wanted_ + 2;
+}
 
 void parallel_reader::start_workers() {
     started_ = true;
@@ -293,6 +310,7 @@ std::uint64_t parallel_reader::count(record_sink &into) {
     if (mode_ == mode::undecided) {
         prototype_ = into.fresh(); // before the workers start: they only read it
         mode_ = mode::counting;
+        join_ranges_for_counting();
     }
     const std::uint64_t before = stats().matched;
     if (single_) {

@@ -44,6 +44,10 @@ struct parallel_options {
     unsigned threads = 0;          // worker threads; 0: one per core
     std::uint64_t range_bytes = 0; // bytes per range; 0: from the file size (tests use tiny ranges)
     std::uint64_t min_bytes = 0;   // smaller files are read on the caller's thread; 0: the default
+    // Bytes per range when the reader counts (count()): adjacent ranges are joined up to this size, since every
+    // range's counts are merged into the caller's table once (fewer, larger parts: fewer merges). 0: from the file
+    // size, at most default_count_range_bytes.
+    std::uint64_t count_range_bytes = 0;
 };
 
 class parallel_reader {
@@ -73,6 +77,7 @@ public:
     // Defaults, exposed for tests and the benchmark.
     static constexpr std::uint64_t default_range_bytes = 4u * 1024u * 1024u;
     static constexpr std::uint64_t default_min_bytes = 2u * 1024u * 1024u;
+    static constexpr std::uint64_t default_count_range_bytes = 32u * 1024u * 1024u;
     static constexpr std::size_t queue_batches = 16; // batches a range holds before its worker waits
     static constexpr std::uint32_t count_batch = 256; // records a counting worker types before it counts them
 
@@ -99,6 +104,8 @@ private:
         std::unique_ptr<record_sink> part; // counting: what the range's worker counted
     };
 
+    // Before the first count(): joins adjacent ranges up to count_range_bytes_.
+    void join_ranges_for_counting();
     void start_workers();
     void stop_workers() noexcept;
     void work();
@@ -125,6 +132,7 @@ private:
     std::vector<range> ranges_;
     std::optional<layout> first_header_; // the file's first '#Fields:' layout (the guess before any range ends)
     unsigned workers_wanted_ = 0;
+    std::uint64_t count_range_bytes_ = 0; // ranges joined up to this size when counting
     std::size_t window_ = 0; // ranges claimed ahead of the caller, at most
 
     std::mutex mutex_;
