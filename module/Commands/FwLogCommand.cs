@@ -311,7 +311,21 @@ namespace Fw.Commands
         /// non-terminating FwLogReadError. Returns the byte offset just past the last complete line consumed (0 if
         /// the file was not read).
         /// </summary>
-        private protected ulong ReadLog(string path, ulong startOffset, Action<IntPtr, int>? batch, DropSummary? summary = null)
+        /// <summary>Reads <paramref name="path"/> from <paramref name="startOffset"/>, handing each batch of records
+        /// (native memory, valid until the next step) to <paramref name="batch"/>.</summary>
+        private protected ulong ReadLog(string path, ulong startOffset, Action<IntPtr, int> batch) =>
+            ReadLog(path, startOffset, reader =>
+            {
+                if (!reader.Next(out var records, out var count)) return false;
+                batch(records, count);
+                return true;
+            });
+
+        /// <summary>Opens <paramref name="path"/> and calls <paramref name="step"/> until it returns false (the end
+        /// of the data), with progress, Ctrl+C, read errors and the reader's diagnostics handled here. A step takes
+        /// one step of the reader (records handed out, or counted in fwcore); it may throw
+        /// <see cref="FwNativeException"/>. Returns the offset reached.</summary>
+        private protected ulong ReadLog(string path, ulong startOffset, Func<LogReader, bool> step)
         {
             LogReader reader;
             try
@@ -336,11 +350,9 @@ namespace Fw.Commands
                 while (!_stopping)
                 {
                     bool more;
-                    IntPtr records = IntPtr.Zero;
-                    int count = 0;
                     try
                     {
-                        more = batch != null ? reader.Next(out records, out count) : summary!.Read(reader);
+                        more = step(reader);
                     }
                     catch (FwNativeException e)
                     {
@@ -348,7 +360,6 @@ namespace Fw.Commands
                         break;
                     }
                     if (!more) break;
-                    batch?.Invoke(records, count);
                     if (showProgress && watch.ElapsedMilliseconds - lastProgress >= ProgressIntervalMs)
                     {
                         lastProgress = watch.ElapsedMilliseconds;

@@ -42,7 +42,7 @@ namespace Fw.Commands
             foreach (var path in FilesToRead())
             {
                 if (_stopping) return;
-                ReadLog(path, 0, null, _summary); // counted in fwcore, by every reading thread
+                ReadLog(path, 0, _summary!.Read); // counted in fwcore, by every reading thread
             }
         }
 
