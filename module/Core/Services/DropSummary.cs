@@ -76,62 +76,70 @@ namespace Fw.Core.Services
             ulong n = Groups;
             if (top > 0 && (ulong)top < n) n = (ulong)top;
             var converter = new RecordConverter(string.Empty);
+            var keyNames = Array.ConvertAll(_groupBy, k => k.ToString());
+            var name = new System.Text.StringBuilder(64);
             var result = new List<FwDropGroup>((int)Math.Min(n, 4096));
             for (ulong i = 0; i < n; i++)
             {
                 Ensure.Success(FwNative.fw_summary_group_get(Handle, (UIntPtr)i, out var g));
-                result.Add(ToGroup(converter, g));
+                result.Add(ToGroup(converter, g, keyNames, name));
             }
             return result;
         }
 
         private SafeSummaryHandle Handle => _summary ?? throw new ObjectDisposedException(nameof(DropSummary));
 
-        private unsafe FwDropGroup ToGroup(RecordConverter converter, FwSummaryGroup g)
+        private unsafe FwDropGroup ToGroup(RecordConverter converter, FwSummaryGroup g, string[] keyNames, System.Text.StringBuilder name)
         {
             var o = new FwDropGroup
             {
                 Count = (long)Math.Min(g.Count, long.MaxValue),
                 Percent = Records == 0 ? 0 : 100.0 * g.Count / Records,
-                GroupBy = Array.ConvertAll(_groupBy, k => k.ToString()),
+                GroupBy = (string[])keyNames.Clone(), // each group's own: one changed leaves the others alone
                 FirstSeen = g.FirstTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.FirstTime),
                 LastSeen = g.LastTime == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.LastTime),
                 Bytes = g.Bytes,
             };
-            var names = new List<string>(_groupBy.Length);
+            // Name as Group-Object makes it: the values in -GroupBy order, "-" for none, joined with ", ".
+            name.Clear();
             foreach (var key in _groupBy)
             {
-                object? value;
+                if (name.Length != 0) name.Append(", ");
                 switch (key)
                 {
-                    case FwDropKey.Action: value = o.Action = RecordConverter.ActionName(g.Action); break;
-                    case FwDropKey.Protocol: value = o.Protocol = g.Protocol == FwNative.Absent ? null : RecordConverter.ProtocolName(g.Protocol); break;
-                    case FwDropKey.SourceAddress: value = o.SourceAddress = converter.Address(&g.Src); break;
-                    case FwDropKey.DestinationAddress: value = o.DestinationAddress = converter.Address(&g.Dst); break;
-                    case FwDropKey.SourcePort: value = o.SourcePort = Port(g.SrcPort); break;
-                    case FwDropKey.DestinationPort: value = o.DestinationPort = Port(g.DstPort); break;
-                    case FwDropKey.LocalAddress: value = o.LocalAddress = converter.Address(&g.Local); break;
-                    case FwDropKey.LocalPort: value = o.LocalPort = Port(g.LocalPort); break;
-                    case FwDropKey.RemoteAddress: value = o.RemoteAddress = converter.Address(&g.Remote); break;
-                    case FwDropKey.RemotePort: value = o.RemotePort = Port(g.RemotePort); break;
-                    case FwDropKey.IcmpType: value = o.IcmpType = Port(g.IcmpType); break;
-                    case FwDropKey.ProcessId: value = o.ProcessId = g.Pid >= 0 && g.Pid <= int.MaxValue ? (int)g.Pid : (int?)null; break;
-                    case FwDropKey.Hour: value = o.Hour = g.Hour == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.Hour); break;
+                    case FwDropKey.Action: AppendText(name, o.Action = RecordConverter.ActionName(g.Action)); break;
+                    case FwDropKey.Protocol: AppendText(name, o.Protocol = g.Protocol == FwNative.Absent ? null : RecordConverter.ProtocolName(g.Protocol)); break;
+                    case FwDropKey.SourceAddress: AppendText(name, o.SourceAddress = converter.Address(&g.Src)); break;
+                    case FwDropKey.DestinationAddress: AppendText(name, o.DestinationAddress = converter.Address(&g.Dst)); break;
+                    case FwDropKey.SourcePort: AppendNumber(name, o.SourcePort = Port(g.SrcPort)); break;
+                    case FwDropKey.DestinationPort: AppendNumber(name, o.DestinationPort = Port(g.DstPort)); break;
+                    case FwDropKey.LocalAddress: AppendText(name, o.LocalAddress = converter.Address(&g.Local)); break;
+                    case FwDropKey.LocalPort: AppendNumber(name, o.LocalPort = Port(g.LocalPort)); break;
+                    case FwDropKey.RemoteAddress: AppendText(name, o.RemoteAddress = converter.Address(&g.Remote)); break;
+                    case FwDropKey.RemotePort: AppendNumber(name, o.RemotePort = Port(g.RemotePort)); break;
+                    case FwDropKey.IcmpType: AppendNumber(name, o.IcmpType = Port(g.IcmpType)); break;
+                    case FwDropKey.ProcessId: AppendNumber(name, o.ProcessId = g.Pid >= 0 && g.Pid <= int.MaxValue ? (int)g.Pid : (int?)null); break;
+                    case FwDropKey.Hour:
+                        o.Hour = g.Hour == FwNative.NoTime ? (DateTime?)null : WallClock.FromSeconds(g.Hour);
+                        AppendText(name, o.Hour?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+                        break;
                     case FwDropKey.Direction:
                         o.Direction = RecordConverter.DirectionName(g.Path);
-                        value = o.Direction ?? RecordConverter.PathName(g.Path);
+                        AppendText(name, o.Direction ?? RecordConverter.PathName(g.Path));
                         break;
-                    default: value = null; break;
+                    default: AppendText(name, null); break;
                 }
-                names.Add(value switch
-                {
-                    null => "-",
-                    DateTime t => t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "-",
-                });
             }
-            o.Name = string.Join(", ", names);
+            o.Name = name.ToString();
             return o;
+        }
+
+        private static void AppendText(System.Text.StringBuilder name, string? value) => name.Append(value ?? "-");
+
+        private static void AppendNumber(System.Text.StringBuilder name, int? value)
+        {
+            if (value is int v) name.Append(v.ToString(CultureInfo.InvariantCulture));
+            else name.Append('-');
         }
 
         private static int? Port(int v) => v < 0 ? (int?)null : v;
