@@ -313,6 +313,11 @@ FW_API(int) fw_indirect_string_resolve(const char *text, char *out, size_t out_s
         const std::string_view source(text);
         if (!fw::win::is_indirect_string(source))
             fw::fail_invalid(fmt::format("'{}' is not an indirect string (it does not start with '@')", source));
+        if (fw::win::names_remote_file(source))
+            throw fw::error(FW_ENOTFOUND, FW_ERRCLASS_ARGUMENT,
+                            fmt::format("'{}' is not resolved: it names a file on another computer, which Fw never "
+                                        "loads to show a rule's name",
+                                        source));
         auto resolved = fw::win::resolve_indirect_string(source);
 #ifdef _WIN32
         constexpr const char *why = "its DLL or string id is not on this computer";

@@ -10,8 +10,16 @@ namespace fw::win {
 // Whether text is an indirect string: it starts with '@' (what SHLoadIndirectString resolves).
 [[nodiscard]] bool is_indirect_string(std::string_view text) noexcept;
 
+// Whether resolving text would load a file from another computer: the file it names ("@<file>,-id", or
+// "@{<file>?ms-resource://...}") is a UNC or device path (two leading slashes of either kind), on Windows also
+// after expanding %variables%, or on a network drive. Such a file is never loaded: a rule or .reg file from
+// elsewhere could otherwise make an elevated session open an attacker's share (and send it the admin's
+// credentials) just to show a rule's name.
+[[nodiscard]] bool names_remote_file(std::string_view text);
+
 // Windows: the text an indirect string stands for, in the user's UI language (SHLoadIndirectString), as UTF-8;
-// nullopt when it cannot be resolved here (the DLL or the string id does not exist, or not an indirect string).
+// nullopt when it cannot be resolved here (the DLL or the string id does not exist, not an indirect string, or
+// names_remote_file).
 // Elsewhere: always nullopt. Throws std::bad_alloc only.
 [[nodiscard]] std::optional<std::string> resolve_indirect_string(std::string_view text);
 
