@@ -157,11 +157,17 @@ std::uint32_t granted(const std::vector<ace> &dacl, const std::set<std::string> 
     return allowed;
 }
 
+std::set<std::string> firewall_service_restricting_sids() {
+    return {service_sid(firewall_service), "S-1-5-33", "S-1-1-0"};
+}
+
 bool service_can_write(const std::vector<ace> &dacl) {
-    const auto token = firewall_service_token();
-    const bool create = granted(dacl, token, file_write_data, false) == file_write_data;
     const std::uint32_t write = file_write_data | file_append_data;
-    return create && granted(dacl, token, write, true) == write;
+    auto can_write = [&](const std::set<std::string> &sids) {
+        return granted(dacl, sids, file_write_data, false) == file_write_data && granted(dacl, sids, write, true) == write;
+    };
+    // A write-restricted token passes a write check only when both its SIDs and its restricting SIDs pass it.
+    return can_write(firewall_service_token()) && can_write(firewall_service_restricting_sids());
 }
 
 #ifdef _WIN32

@@ -25,6 +25,11 @@ inline constexpr std::string_view firewall_service = "MpsSvc";
 // ALL SERVICES, Everyone, Authenticated Users, Users).
 [[nodiscard]] std::set<std::string> firewall_service_token();
 
+// The restricting SIDs of that token: the firewall service runs with a restricted service SID, so its token is
+// write-restricted and a write needs a grant to one of these as well (its service SID, WRITE RESTRICTED,
+// Everyone; the logon SID, also in the list, is not known in advance and not counted).
+[[nodiscard]] std::set<std::string> firewall_service_restricting_sids();
+
 struct ace {
     bool allow = true;
     std::uint32_t flags = 0; // ACE flags (OBJECT_INHERIT 0x1, CONTAINER_INHERIT 0x2, INHERIT_ONLY 0x8, ...)
@@ -45,7 +50,8 @@ inline constexpr std::uint32_t modify_rights = 0x1301BF; // FILE_GENERIC_READ|WR
 [[nodiscard]] std::uint32_t granted(const std::vector<ace> &dacl, const std::set<std::string> &sids,
                                     std::uint32_t desired, bool for_files);
 
-// Whether the firewall service can create its log in a folder with this DACL and write to it.
+// Whether the firewall service can create its log in a folder with this DACL and write to it: the entries grant
+// the writes to its token's SIDs and to its restricting SIDs (firewall_service_restricting_sids).
 [[nodiscard]] bool service_can_write(const std::vector<ace> &dacl);
 
 // Windows: the folder's DACL (null_dacl set when it has none: everyone has full access). Elsewhere

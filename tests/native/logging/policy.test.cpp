@@ -244,8 +244,16 @@ TEST_CASE("folder DACLs: what the firewall service may do, evaluated as Windows 
     auto granted = custom;
     granted.push_back({true, oi | ci, modify, mpssvc});
     CHECK(fw::win::service_can_write(granted));
-    // Through a group in the service's token (Authenticated Users, GENERIC_ALL): yes.
-    CHECK(fw::win::service_can_write({{true, oi | ci, 0x10000000, "S-1-5-11"}}));
+    // Through a group in the service's token only (Authenticated Users or Users, even GENERIC_ALL or Modify): no.
+    // The token is write-restricted (a restricted service SID type): the write must also be granted to a
+    // restricting SID (the service's, WRITE RESTRICTED or Everyone), or Windows refuses it and logs nothing.
+    CHECK_FALSE(fw::win::service_can_write({{true, oi | ci, 0x10000000, "S-1-5-11"}}));
+    CHECK_FALSE(fw::win::service_can_write({{true, oi | ci, modify, "S-1-5-32-545"}}));
+    CHECK(fw::win::service_can_write({{true, oi | ci, modify, "S-1-5-32-545"}, {true, oi | ci, modify, "S-1-5-33"}}));
+    // Everyone is both in the token and restricting.
+    CHECK(fw::win::service_can_write({{true, oi | ci, modify, "S-1-1-0"}}));
+    // WRITE RESTRICTED alone is not in the token's own SIDs: no.
+    CHECK_FALSE(fw::win::service_can_write({{true, oi | ci, modify, "S-1-5-33"}}));
     // A deny before the allow wins; an allow before the deny has already granted.
     CHECK_FALSE(fw::win::service_can_write({{false, oi | ci, 0x2, "S-1-1-0"}, {true, oi | ci, full, mpssvc}}));
     CHECK(fw::win::service_can_write({{true, oi | ci, full, mpssvc}, {false, oi | ci, 0x2, "S-1-1-0"}}));
