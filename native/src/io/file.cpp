@@ -40,9 +40,35 @@ bool is_missing(DWORD code) {
            code == ERROR_BAD_NETPATH || code == ERROR_BAD_NET_NAME;
 }
 
+// CreateFileW and ReOpenFile fail with ERROR_ACCESS_DENIED on a file whose delete is pending (deleted while some
+// handle is still open: the firewall service replacing pfirewall.log.old while a backup agent, a scanner or a
+// slow reader holds it). The thread's last NTSTATUS tells the two apart. Looked up before the call it judges:
+// the lookup itself may set the thread's status.
+using last_status_fn = LONG(WINAPI *)();
+last_status_fn last_status_reader() noexcept {
+    static const auto reader = reinterpret_cast<last_status_fn>(reinterpret_cast<void (*)()>(
+        GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "RtlGetLastNtStatus")));
+    return reader;
+}
+constexpr LONG status_delete_pending = static_cast<LONG>(0xC0000056);
+
+// GetLastError() of a failed open, ERROR_DELETE_PENDING for a file being deleted.
+DWORD open_error(last_status_fn last_status) noexcept {
+    const DWORD code = GetLastError();
+    if (code == ERROR_ACCESS_DENIED && last_status != nullptr && last_status() == status_delete_pending)
+        return ERROR_DELETE_PENDING;
+    return code;
+}
+
 [[noreturn]] void fail_os(DWORD code, std::string_view path, std::string_view what) {
     const std::string reason = util::win32_message(code);
     const int os = static_cast<int>(code);
+    if (code == ERROR_DELETE_PENDING)
+        throw error(FW_ENOTFOUND, FW_ERRCLASS_OS,
+                    fmt::format("cannot {} '{}': it is being deleted (the firewall may have rotated the log while "
+                                "another program still had it open) ({})",
+                                what, path, reason),
+                    os);
     if (is_missing(code))
         throw error(FW_ENOTFOUND, FW_ERRCLASS_OS, fmt::format("cannot {} '{}': not found ({})", what, path, reason), os);
     if (code == ERROR_ACCESS_DENIED || code == ERROR_PRIVILEGE_NOT_HELD)
@@ -60,10 +86,11 @@ bool is_missing(DWORD code) {
 std::optional<file> file::open_impl(std::string_view path, std::string_view expected, bool missing_ok) {
     if (path.empty()) fail_invalid("empty path");
     const std::wstring wide = util::long_path(util::widen(path, path));
+    const last_status_fn last_status = last_status_reader();
     HANDLE h = CreateFileW(wide.c_str(), GENERIC_READ, full_sharing, nullptr, OPEN_EXISTING,
                            FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
     if (h == INVALID_HANDLE_VALUE) {
-        const DWORD code = GetLastError();
+        const DWORD code = open_error(last_status);
         // A file being deleted (a pending delete while another handle is open) behaves as missing.
         if (missing_ok && (is_missing(code) || code == ERROR_DELETE_PENDING)) return std::nullopt;
         // Opening a folder without backup semantics fails with access denied: say what it is.
@@ -141,8 +168,9 @@ std::size_t file::read_at(std::uint64_t offset, char *dst, std::size_t n) const 
 
 file file::reopen() const {
     // A new file object for the same file: synchronous reads on one handle would be serialised.
+    const last_status_fn last_status = last_status_reader();
     HANDLE h = ReOpenFile(h_, GENERIC_READ, full_sharing, FILE_FLAG_SEQUENTIAL_SCAN);
-    if (h == INVALID_HANDLE_VALUE) fail_os(GetLastError(), path_, "reopen");
+    if (h == INVALID_HANDLE_VALUE) fail_os(open_error(last_status), path_, "reopen");
     return file(h, path_);
 }
 
