@@ -219,7 +219,7 @@ namespace {
 
 // A number column into dest (parse_number, then narrowed: max fits dest).
 template <class T>
-[[gnu::noinline]] bool number_into_long(std::string_view v, std::int64_t max, T &dest) noexcept {
+FW_NOINLINE bool number_into_long(std::string_view v, std::int64_t max, T &dest) noexcept {
     std::int64_t x = 0;
     if (!parse_number(v, max, x)) return false;
     dest = static_cast<T>(x);
@@ -676,13 +676,13 @@ FW_SCAN_INLINE const char *type_plain(const char *line, const stops128 &stops, c
 
 // (Out of line, so that the dispatch in type_plain_line stays a few tests and a jump.)
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
-[[gnu::noinline]] const char *type_plain_base(const char *line, const plain_options &how, fw_record &r,
+FW_NOINLINE const char *type_plain_base(const char *line, const plain_options &how, fw_record &r,
                                               date_cache &cache, bool &passed) noexcept {
     return type_plain<Columns, All, Ssse3, Fixed>(line, stops_of128(line), how, r, cache, passed);
 }
 // Called only when the CPU has POPCNT and BMI1 (plain_options::hw).
 template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
-[[gnu::noinline]] FW_TARGET_POPCNT_BMI const char *type_plain_hw(const char *line, const plain_options &how,
+FW_NOINLINE FW_TARGET_POPCNT_BMI const char *type_plain_hw(const char *line, const plain_options &how,
                                                                  fw_record &r, date_cache &cache,
                                                                  bool &passed) noexcept {
     return type_plain<Columns, All, Ssse3, Fixed>(line, stops_of128(line), how, r, cache, passed);
@@ -692,7 +692,7 @@ template <std::size_t Columns, bool All, bool Ssse3, std::uint32_t Fixed>
 // addresses: the SSSE3 dotted quad is legacy-encoded inline asm, never to be
 // mixed with this function's VEX code.
 template <std::size_t Columns, std::uint32_t Fixed>
-[[gnu::noinline]] FW_TARGET_AVX2 const char *type_plain_avx2(const char *line, const plain_options &how, fw_record &r,
+FW_NOINLINE FW_TARGET_AVX2 const char *type_plain_avx2(const char *line, const plain_options &how, fw_record &r,
                                                             date_cache &cache, bool &passed) noexcept {
     static_assert((Fixed & (FW_FIELDS_SRC_ADDRESS | FW_FIELDS_DST_ADDRESS)) == 0);
     return type_plain<Columns, false, false, Fixed>(line, stops_of128_avx2(line), how, r, cache, passed);

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -30,8 +31,13 @@
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #define FW_SCAN_INLINE [[gnu::always_inline]] inline
+#define FW_NOINLINE [[gnu::noinline]]
+#elif defined(_MSC_VER)
+#define FW_SCAN_INLINE inline
+#define FW_NOINLINE __declspec(noinline)
 #else
 #define FW_SCAN_INLINE inline
+#define FW_NOINLINE
 #endif
 
 namespace fw::log {
@@ -66,12 +72,7 @@ FW_SCAN_INLINE unsigned ctz64(std::uint64_t v) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
     return static_cast<unsigned>(__builtin_ctzll(v));
 #else
-    unsigned n = 0;
-    while ((v & 1u) == 0) {
-        v >>= 1;
-        ++n;
-    }
-    return n;
+    return static_cast<unsigned>(std::countr_zero(v)); // v != 0: TZCNT or BSF
 #endif
 }
 

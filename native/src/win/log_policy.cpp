@@ -289,12 +289,18 @@ public:
         DWORD type = 0;
         DWORD bytes = 0;
         if (RegQueryValueExW(h_, name, nullptr, &type, nullptr, &bytes) != ERROR_SUCCESS) return std::nullopt;
-        if ((type != REG_SZ && type != REG_EXPAND_SZ) || bytes < sizeof(wchar_t)) return std::nullopt;
-        std::wstring s(bytes / sizeof(wchar_t) + 1, L'\0');
-        DWORD got = static_cast<DWORD>(s.size() * sizeof(wchar_t));
-        if (RegQueryValueExW(h_, name, nullptr, &type, reinterpret_cast<BYTE *>(s.data()), &got) != ERROR_SUCCESS)
-            return std::nullopt;
-        s.resize(got / sizeof(wchar_t));
+        std::wstring s;
+        // A value set again between the two calls (Group Policy refreshing) may have grown: ask again with the
+        // size the failed read reports, a few times, rather than read it as not set.
+        LSTATUS rc = ERROR_MORE_DATA;
+        for (int attempt = 0; attempt < 4 && rc == ERROR_MORE_DATA; ++attempt) {
+            if ((type != REG_SZ && type != REG_EXPAND_SZ) || bytes < sizeof(wchar_t)) return std::nullopt;
+            s.assign(bytes / sizeof(wchar_t) + 1, L'\0');
+            bytes = static_cast<DWORD>(s.size() * sizeof(wchar_t));
+            rc = RegQueryValueExW(h_, name, nullptr, &type, reinterpret_cast<BYTE *>(s.data()), &bytes);
+        }
+        if (rc != ERROR_SUCCESS) return std::nullopt;
+        s.resize(bytes / sizeof(wchar_t));
         while (!s.empty() && s.back() == L'\0') s.pop_back(); // stored with or without the terminator
         if (s.empty()) return std::nullopt;
         return s;
