@@ -303,16 +303,9 @@ namespace Fw.Commands
 
         // ---- Reading -----------------------------------------------------------------------------
 
-        /// <summary>
-        /// Reads one log file from <paramref name="startOffset"/> (a line start) and hands each batch of records
-        /// that pass the filter to <paramref name="batch"/> (native memory, valid during the call; a batch may be
-        /// empty), or counts them into <paramref name="summary"/> in fwcore when batch is null. Reports progress by
-        /// bytes on long reads and the reader's diagnostics at the end. A file that cannot be read is a
-        /// non-terminating FwLogReadError. Returns the byte offset just past the last complete line consumed (0 if
-        /// the file was not read).
-        /// </summary>
         /// <summary>Reads <paramref name="path"/> from <paramref name="startOffset"/>, handing each batch of records
-        /// (native memory, valid until the next step) to <paramref name="batch"/>.</summary>
+        /// that pass the filter to <paramref name="batch"/> (native memory, valid during the call; a batch may be
+        /// empty).</summary>
         private protected ulong ReadLog(string path, ulong startOffset, Action<IntPtr, int> batch) =>
             ReadLog(path, startOffset, reader =>
             {
@@ -321,10 +314,14 @@ namespace Fw.Commands
                 return true;
             });
 
-        /// <summary>Opens <paramref name="path"/> and calls <paramref name="step"/> until it returns false (the end
-        /// of the data), with progress, Ctrl+C, read errors and the reader's diagnostics handled here. A step takes
-        /// one step of the reader (records handed out, or counted in fwcore); it may throw
-        /// <see cref="FwNativeException"/>. Returns the offset reached.</summary>
+        /// <summary>
+        /// Reads one log file from <paramref name="startOffset"/> (a line start), calling <paramref name="step"/>
+        /// until it returns false (the end of the data). A step takes one step of the reader: records handed out
+        /// (<see cref="LogReader.Next"/>) or counted in fwcore (<see cref="DropSummary.Read"/>); it may throw
+        /// <see cref="FwNativeException"/>. Reports progress by bytes on long reads, stops on Ctrl+C, and reports
+        /// the reader's diagnostics at the end. A file that cannot be read is a non-terminating FwLogReadError.
+        /// Returns the byte offset just past the last complete line consumed (0 if the file was not read).
+        /// </summary>
         private protected ulong ReadLog(string path, ulong startOffset, Func<LogReader, bool> step)
         {
             LogReader reader;
