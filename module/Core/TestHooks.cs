@@ -12,6 +12,11 @@ namespace Fw.Core
         /// empty-log message). Lets tests on any OS act as a Windows computer with that policy.</summary>
         internal static string? LoggingPolicyFile = null;
 
+        /// <summary>A .reg export read instead of this computer's registry where Test-FwDrop reads the rules in force
+        /// (no -Rule): the rules of its FirewallRules keys, in the store their key names, and Group Policy's
+        /// AllowLocalPolicyMerge. Lets tests on any OS act as a Windows computer with those rules and that policy.</summary>
+        internal static string? FirewallRulesFile = null;
+
         /// <summary>A hosts-style file ("address name" per line) answering -ResolveDns lookups instead of DNS.
         /// The name "*hang*" makes a lookup that never completes (to test the timeout); "*fail*" one that fails.</summary>
         internal static string? HostsFile = null;

@@ -38,7 +38,9 @@ namespace Fw
 
         /// <summary>The main reason: Applies, Disabled, OtherDirection, OtherProtocol, OtherLocalPort, OtherRemotePort,
         /// OtherLocalAddress, OtherRemoteAddress, OtherIcmpType, OtherProfile, ProfileUnknown, ScopedToProgram,
-        /// ScopedToService, RequiresAuthentication, ScopedToInterface, AddressKeyword, RpcDynamicPorts, PortKeyword.</summary>
+        /// ScopedToService, RequiresAuthentication, ScopedToInterface, AddressKeyword, RpcDynamicPorts, PortKeyword,
+        /// LocalRuleNotMerged (a local rule in a profile where Group Policy sets AllowLocalPolicyMerge = 0: Windows
+        /// ignores it there).</summary>
         public string Reason { get; set; } = string.Empty;
 
         /// <summary>Whether the rule is enabled.</summary>

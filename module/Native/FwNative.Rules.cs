@@ -131,6 +131,18 @@ namespace Fw.Native
         internal static extern int fw_ruleset_load_registry(SafeRulesetHandle rs, int store, out UIntPtr added);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_ruleset_set_local_merge(SafeRulesetHandle rs, uint profiles);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_ruleset_local_merge(SafeRulesetHandle rs, out uint profiles);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_local_merge_read(out uint profiles);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int fw_local_merge_load_reg(byte[] path, out uint profiles);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern UIntPtr fw_ruleset_count(SafeRulesetHandle rs);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -207,6 +219,29 @@ namespace Fw.Native
         {
             Ensure.Success(FwNative.fw_ruleset_load_registry(_handle, store, out var added));
             return checked((int)added.ToUInt64());
+        }
+
+        /// <summary>The profiles (fw_profile mask) in which local-store rules are in force: Group Policy's
+        /// AllowLocalPolicyMerge = 0 takes a profile out. The rules stay listed; the evaluator skips them there.</summary>
+        public uint LocalMerge
+        {
+            get
+            {
+                Ensure.Success(FwNative.fw_ruleset_local_merge(_handle, out var profiles));
+                return profiles;
+            }
+            set => Ensure.Success(FwNative.fw_ruleset_set_local_merge(_handle, value));
+        }
+
+        /// <summary>This computer's AllowLocalPolicyMerge as a profile mask (Windows; FW_ENOTFOUND elsewhere), or a
+        /// .reg export's when <paramref name="regExport"/> is given. Throws FwNativeException.</summary>
+        public static uint ReadLocalMerge(string? regExport)
+        {
+            uint profiles;
+            Ensure.Success(regExport == null
+                ? FwNative.fw_local_merge_read(out profiles)
+                : FwNative.fw_local_merge_load_reg(Utf8.ToNative(regExport), out profiles));
+            return profiles;
         }
 
         /// <summary>Diagnostics recorded since the last call.</summary>

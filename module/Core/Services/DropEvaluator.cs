@@ -95,10 +95,20 @@ namespace Fw.Core.Services
         /// </summary>
         internal void LoadRegistry()
         {
+            string? hook = TestHooks.FirewallRulesFile; // tests: act as a Windows computer with these rules and policy
             try
             {
-                Rules.LoadRegistry(FwNative.StoreLocal);
-                Rules.LoadRegistry(FwNative.StoreGroupPolicy);
+                if (!string.IsNullOrEmpty(hook))
+                {
+                    Rules.LoadFile(hook!, FwNative.StoreUnspecified); // the store from each rule's key
+                }
+                else
+                {
+                    Rules.LoadRegistry(FwNative.StoreLocal);
+                    Rules.LoadRegistry(FwNative.StoreGroupPolicy);
+                }
+                // Where Group Policy sets AllowLocalPolicyMerge = 0, Windows enforces only Group Policy rules.
+                Rules.LocalMerge = NativeRuleSet.ReadLocalMerge(string.IsNullOrEmpty(hook) ? null : hook);
             }
             catch (FwNativeException e)
             {
@@ -110,6 +120,10 @@ namespace Fw.Core.Services
             }
             foreach (var d in Rules.TakeDiagnostics())
                 _messages.Warning($"A rule in the registry could not be read and is ignored: {d.Message}");
+            uint merged = Rules.LocalMerge;
+            if (merged != 7u)
+                _messages.Verbose($"Group Policy does not merge local rules in the {(merged == 0 ? "Domain, Private, Public" : FwRule.ProfileText(7u & ~merged))} profile(s) " +
+                    "(AllowLocalPolicyMerge = 0): there only Group Policy rules are in force, and verdicts name the local rules Windows ignores.");
         }
 
         /// <summary>"No rules" is not "no matching rule": with nothing to test against, every verdict would be a confident wrong answer.</summary>

@@ -104,6 +104,27 @@ FW_API(int) fw_ruleset_load_file(fw_ruleset *rs, const char *path, int store, si
  * diagnostics. Elsewhere returns FW_ENOTFOUND. */
 FW_API(int) fw_ruleset_load_registry(fw_ruleset *rs, int store, size_t *added);
 
+/* Group Policy's AllowLocalPolicyMerge ([MS-GPFAS] 2.2.3.13): in a profile whose policy sets it to 0,
+ * Windows enforces only Group Policy rules and ignores the local store's (FW_STORE_LOCAL) rules.
+ * fw_ruleset_set_local_merge sets the profiles (fw_profile mask) in which local rules are in force,
+ * for the rules already added and those added later; default FW_PROFILE_ALL. The rules stay in the
+ * set (fw_ruleset_get lists them); the evaluator does not let them apply elsewhere: their result
+ * says FW_REASON_LOCAL_NOT_MERGED, and a verdict that no rule in force allows names them.
+ * FW_EINVALID when profiles has bits outside FW_PROFILE_ALL. */
+FW_API(int) fw_ruleset_set_local_merge(fw_ruleset *rs, uint32_t profiles);
+
+/* The profiles in which local rules are in force (see fw_ruleset_set_local_merge). */
+FW_API(int) fw_ruleset_local_merge(const fw_ruleset *rs, uint32_t *profiles);
+
+/* The profiles in which this computer's Group Policy lets local rules apply: all except those
+ * whose key HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall\{Domain,Private,Public}Profile
+ * has AllowLocalPolicyMerge = 0 (absent = merged). Windows only: elsewhere FW_ENOTFOUND. */
+FW_API(int) fw_local_merge_read(uint32_t *profiles);
+
+/* The same from a .reg export (UTF-16LE or UTF-8) of the policy key, as on the computer it came from.
+ * Errors: FW_ENOTFOUND, FW_EACCESS, FW_EIO, FW_EFORMAT (not a .reg export). */
+FW_API(int) fw_local_merge_load_reg(const char *path, uint32_t *profiles);
+
 /* Number of rules loaded. */
 FW_API(size_t) fw_ruleset_count(const fw_ruleset *rs);
 
@@ -170,7 +191,9 @@ typedef enum fw_rule_reason {
     FW_REASON_INTERFACE = 14,
     FW_REASON_ADDRESS_KEYWORD = 15,
     FW_REASON_RPC_DYNAMIC = 16,
-    FW_REASON_PORT_KEYWORD = 17
+    FW_REASON_PORT_KEYWORD = 17,
+    FW_REASON_LOCAL_NOT_MERGED = 18 /* a local-store rule where Group Policy does not merge local rules
+                                       (AllowLocalPolicyMerge = 0, fw_ruleset_set_local_merge): not in force */
 } fw_rule_reason;
 
 /* fw_rule_result.conditions: what the log line cannot decide. */

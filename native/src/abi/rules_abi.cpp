@@ -7,12 +7,15 @@
 #include "rules/index.hpp"
 #include "rules/match.hpp"
 #include "rules/ruleset.hpp"
+#include "io/file.hpp"
 #include "win/indirect_string.hpp"
+#include "win/log_policy.hpp"
 
 #include <fmt/format.h>
 
 #include <cstring>
 #include <memory>
+#include <span>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -139,6 +142,53 @@ FW_API(int) fw_ruleset_load_registry(fw_ruleset *rs, int store, size_t *added) {
         auto n = fw::rules::load_registry(rs->set, static_cast<fw::rules::store>(store));
         rs->changed();
         if (added) *added = n;
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_set_local_merge(fw_ruleset *rs, uint32_t profiles) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_set_local_merge: rs is NULL");
+        FW_CHECK_ARG((profiles & ~static_cast<uint32_t>(FW_PROFILE_ALL)) == 0,
+                     "fw_ruleset_set_local_merge: profiles is not a fw_profile mask");
+        rs->set.set_local_merge(static_cast<std::uint8_t>(profiles));
+        rs->changed(); // the index holds copies of the rules
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_ruleset_local_merge(const fw_ruleset *rs, uint32_t *profiles) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(profiles != nullptr, "fw_ruleset_local_merge: profiles is NULL");
+        *profiles = 0;
+        FW_CHECK_ARG(rs != nullptr, "fw_ruleset_local_merge: rs is NULL");
+        *profiles = rs->set.local_merge();
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_local_merge_read(uint32_t *profiles) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(profiles != nullptr, "fw_local_merge_read: profiles is NULL");
+        *profiles = FW_PROFILE_ALL;
+        *profiles = fw::win::resolve_local_merge(*fw::win::registry_source());
+        return FW_OK;
+    });
+}
+
+FW_API(int) fw_local_merge_load_reg(const char *path, uint32_t *profiles) {
+    return fw::abi::guard([&]() -> int {
+        FW_CHECK_ARG(profiles != nullptr, "fw_local_merge_load_reg: profiles is NULL");
+        *profiles = FW_PROFILE_ALL;
+        FW_CHECK_ARG(path != nullptr && *path != '\0', "fw_local_merge_load_reg: path is NULL or empty");
+        const std::string bytes = fw::io::read_whole_file(path, "a .reg export");
+        const std::string text = fw::rules::decode_text(std::as_bytes(std::span<const char>(bytes)));
+        try {
+            *profiles = fw::win::resolve_local_merge(*fw::win::reg_export_source(text));
+        } catch (const fw::error &e) {
+            if (e.code() != FW_EFORMAT) throw;
+            throw fw::error(e.code(), e.klass(), fmt::format("'{}': {}", path, e.what()), 0, e.line());
+        }
         return FW_OK;
     });
 }
@@ -338,7 +388,7 @@ FW_API(const char *) fw_verdict_name(int verdict) {
 }
 
 FW_API(const char *) fw_rule_reason_name(int reason) {
-    if (reason < 0 || reason > FW_REASON_PORT_KEYWORD) return "Unknown";
+    if (reason < 0 || reason > FW_REASON_LOCAL_NOT_MERGED) return "Unknown";
     return fw::rules::reason_name(static_cast<fw::rules::reason>(reason));
 }
 

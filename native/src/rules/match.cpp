@@ -159,12 +159,33 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, 
         if (hit) d.res.specific = true;
         else c.fail(reason::other_icmp, [&] { return std::string(fmt::format("other ICMP type (rule: {})", icmp_text(r.icmp))); });
     }
-    if ((r.profiles & FW_PROFILE_ALL) != FW_PROFILE_ALL) {
-        if (profiles == FW_PROFILE_UNKNOWN)
-            c.maybe(reason::profile_unknown, cond_profile, [&] { return std::string(fmt::format("only on the {} profile{} (the active profile is unknown)",
-                                profiles_text(r.profiles), std::popcount(unsigned{r.profiles}) > 1 ? "s" : "")); });
-        else if ((r.profiles & profiles) == 0)
+    // The profiles the rule is in force in: its own, less those where Group Policy does not merge
+    // local rules (AllowLocalPolicyMerge = 0; merged_profiles is all of them for other stores).
+    // The merge check is the last that can fail, so a rule whose reason is local_not_merged fails
+    // on nothing else.
+    const auto own = static_cast<std::uint8_t>(r.profiles & FW_PROFILE_ALL);
+    const auto in_force = static_cast<std::uint8_t>(own & r.merged_profiles);
+    const auto not_merged = static_cast<std::uint8_t>(own & ~r.merged_profiles);
+    auto plural = [](unsigned mask) { return std::popcount(mask) > 1 ? "s" : ""; };
+    auto not_merged_text = [&](std::uint8_t which) {
+        return fmt::format("Group Policy does not merge local rules in the {} profile{} (AllowLocalPolicyMerge = 0)",
+                           profiles_text(which), plural(which));
+    };
+    if (own != FW_PROFILE_ALL || not_merged != 0) {
+        if (profiles == FW_PROFILE_UNKNOWN) {
+            if (in_force == 0)
+                c.fail(reason::local_not_merged, [&] { return not_merged_text(not_merged); });
+            else
+                c.maybe(reason::profile_unknown, cond_profile, [&] {
+                    return fmt::format("only on the {} profile{}{} (the active profile is unknown)", profiles_text(in_force),
+                                       plural(in_force),
+                                       not_merged ? ", where Group Policy merges local rules" : "");
+                });
+        } else if ((own & profiles) == 0) {
             c.fail(reason::other_profile, [&] { return std::string(fmt::format("other profile (rule: {})", profiles_text(r.profiles))); });
+        } else if ((in_force & profiles) == 0) {
+            c.fail(reason::local_not_merged, [&] { return not_merged_text(static_cast<std::uint8_t>(own & profiles)); });
+        }
     }
     if (!Text && pre) {
         if (d.res.conditions == 0 && pre->bits) c.first_maybe = pre->first;
@@ -216,6 +237,10 @@ detailed match_detailed(const rule &r, const packet &p, std::uint32_t profiles, 
 // A rule that names what the packet used (its port, ICMP type or address) and
 // fails on exactly one other condition: protocol, address or profile.
 bool is_near_miss(const detailed &d) noexcept {
+    // A local rule that would apply but for Group Policy's merge setting: the answer to "I added a
+    // rule and it still drops". Listed unless it is a program-scoped rule that names nothing the packet used.
+    if (d.fails == 1 && d.res.why == reason::local_not_merged)
+        return d.res.specific || (d.res.conditions & process_conditions) == 0;
     if (d.fails != 1 || !d.res.specific) return false;
     switch (d.res.why) {
     case reason::other_protocol:
@@ -301,7 +326,11 @@ categorized categorize(const rule &r, const classified &c, detail level) noexcep
     bool process_only = c.how == applies::maybe && (c.conditions & ~process_conditions) == 0;
     categorized out;
     out.quiet = level != detail::all && process_only && !c.specific;
-    if (c.how == applies::no) return out;
+    if (c.how == applies::no) {
+        // Fails only on the merge setting (the last check that can fail; see match_detailed).
+        if (c.why == reason::local_not_merged && r.active && allowing) out.at = cat_unmerged_allow;
+        return out;
+    }
     if (!r.active) {
         if (allowing) out.at = cat_disabled_allow;
     } else if (!allowing) {
@@ -342,7 +371,8 @@ void verdict_summary::merge(const verdict_summary &o) noexcept {
 }
 
 category verdict_summary::deciding() const noexcept {
-    for (auto at : {cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow, cat_allow_any_port})
+    for (auto at : {cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow, cat_allow_any_port,
+                    cat_unmerged_allow})
         if (size[at]) return at;
     return cat_none;
 }
@@ -364,7 +394,7 @@ bool explanation_quotes_text(const verdict_summary &all) noexcept {
     const auto &size = all.size;
     if (size[cat_block_yes]) return false;
     if (size[cat_allow_yes] || size[cat_allow_process]) return size[cat_block_maybe] != 0;
-    if (size[cat_allow_env]) return true;
+    if (size[cat_allow_env] || size[cat_unmerged_allow]) return true;
     if (size[cat_disabled_allow]) return all.first[cat_disabled_allow].how == applies::maybe;
     return false;
 }
@@ -400,6 +430,14 @@ evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, c
                        text_of(first[cat_block_maybe]));
     };
     auto put = [&](std::string_view text) { buf.append(text); };
+    // A local allow rule Group Policy keeps out of this profile: named wherever no rule in force allows.
+    auto unmerged_note = [&]() {
+        if (size[cat_unmerged_allow] == 0) return;
+        const auto &k = first[cat_unmerged_allow];
+        fmt::format_to(out, " Local rule '{}'", label(k));
+        more(size[cat_unmerged_allow]);
+        fmt::format_to(out, " would allow it, but {}.", text_of(k));
+    };
     // What else the explanation depends on (explanation_quotes_text: keep in step).
     bool inbound = p.dir != FW_DIR_OUTBOUND;
     bool icmp = p.protocol == 1 || p.protocol == 58;
@@ -439,6 +477,7 @@ evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, c
         more(size[cat_allow_env]);
         fmt::format_to(out, " allows this flow {}.",
                        std::string_view(text_of(first[cat_allow_env])).substr(std::string_view("applies ").size()));
+        unmerged_note();
     } else if (size[cat_disabled_allow]) {
         ev.result = verdict::allowed_by_disabled_rule;
         const auto &k = first[cat_disabled_allow];
@@ -450,6 +489,7 @@ evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, c
             fmt::format_to(out, " ({}",
                            std::string_view(text_of(k)).substr(std::string_view("disabled (would apply ").size()));
         put("; enable it to allow it.");
+        unmerged_note();
     } else if (size[cat_allow_any_port]) {
         ev.result = verdict::undecidable;
         const auto &r = rule_at(first[cat_allow_any_port]);
@@ -459,6 +499,17 @@ evaluation verdict_of(std::span<const rule> rules, const verdict_summary &all, c
         put(" allows any port only for ");
         scope_to(buf, r);
         put("; the log does not say which program the traffic was for.");
+        unmerged_note();
+    } else if (size[cat_unmerged_allow]) {
+        ev.result = verdict::no_matching_rule;
+        const auto &k = first[cat_unmerged_allow];
+        fmt::format_to(out, "No rule in force allows this flow: local rule '{}'", label(k));
+        more(size[cat_unmerged_allow]);
+        fmt::format_to(out, " would, but {}; the profile's default {} action applies", text_of(k),
+                       inbound ? "inbound" : "outbound");
+        if (size[cat_block_maybe])
+            fmt::format_to(out, " (block rule '{}' may apply too)", label(first[cat_block_maybe]));
+        put(". Add the rule to the Group Policy object, or allow local rules there.");
     } else {
         ev.result = verdict::no_matching_rule;
         fmt::format_to(out, "No enabled or disabled rule allows this flow; the profile's default {} action applies",
@@ -550,6 +601,7 @@ const char *reason_name(reason r) noexcept {
     case reason::address_keyword: return "AddressKeyword";
     case reason::rpc_dynamic: return "RpcDynamicPorts";
     case reason::port_keyword: return "PortKeyword";
+    case reason::local_not_merged: return "LocalRuleNotMerged";
     }
     return "Unknown";
 }

@@ -51,7 +51,9 @@ enum class reason : std::uint8_t {
     interface = 14,          // scoped to interfaces / interface types / dynamic transports
     address_keyword = 15,    // LocalSubnet, DNS, Internet ... (needs the machine's configuration)
     rpc_dynamic = 16,        // RPC keyword: only ports the RPC runtime handed out
-    port_keyword = 17        // Teredo, IPHTTPS, Ply2Disc ... (ports chosen at run time)
+    port_keyword = 17,       // Teredo, IPHTTPS, Ply2Disc ... (ports chosen at run time)
+    local_not_merged = 18    // a local-store rule in a profile where Group Policy does not merge local
+                             // rules (AllowLocalPolicyMerge = 0): not in force there
 };
 
 // Condition bits: everything that made a rule "maybe" (FW_COND_* of rules.h).
@@ -126,6 +128,8 @@ enum class detail : std::uint8_t {
 //  5. a disabled allow rule that (maybe) applies                -> allowed_by_disabled_rule
 //  6. an enabled program-scoped allow rule for any port          -> undecidable
 //  7. otherwise                                                  -> no_matching_rule
+// An enabled local allow rule that would apply but for Group Policy's AllowLocalPolicyMerge = 0
+// never allows; the explanation of verdicts 4-7 names it, and with 7 the verdict rests on it.
 [[nodiscard]] evaluation evaluate(const ruleset &rs, const packet &p, std::uint32_t profiles,
                                   detail level = detail::relevant);
 
@@ -176,7 +180,9 @@ struct static_conditions {
 // (bypass rules are allow_env too: they need authentication).
 enum category : std::uint8_t {
     cat_none = 0, cat_block_yes, cat_allow_yes, cat_allow_process, cat_allow_env, cat_disabled_allow,
-    cat_allow_any_port, cat_block_maybe, cat_count
+    cat_allow_any_port, cat_block_maybe,
+    cat_unmerged_allow, // an enabled local allow rule that fails only because Group Policy does not merge local rules
+    cat_count
 };
 inline constexpr std::size_t max_quiet_listed = 10;
 

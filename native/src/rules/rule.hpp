@@ -113,6 +113,9 @@ struct rule {
     int protocol = any_protocol;          // 0..255, or any_protocol
     std::uint8_t profiles = FW_PROFILE_ALL; // fw_profile mask
     bool profile_given = false;
+    // Profiles in which the rule's store is in force: Group Policy's AllowLocalPolicyMerge = 0
+    // takes the local store's rules out of a profile (set by ruleset::set_local_merge; not part of the string).
+    std::uint8_t merged_profiles = FW_PROFILE_ALL;
 
     port_set local_ports, remote_ports;
     address_set local_addresses, remote_addresses;

@@ -108,8 +108,15 @@ const rule &ruleset::add(std::string_view name, std::string_view text, store ori
     r.origin = origin;
     r.source.assign(source);
     r.line = line;
+    if (origin == store::local) r.merged_profiles = local_merge_;
     rules_.push_back(std::move(r));
     return rules_.back();
+}
+
+void ruleset::set_local_merge(std::uint8_t profiles) noexcept {
+    local_merge_ = static_cast<std::uint8_t>(profiles & FW_PROFILE_ALL);
+    for (auto &r : rules_)
+        if (r.origin == store::local) r.merged_profiles = local_merge_;
 }
 
 bool ruleset::add_or_report(std::string_view name, std::string_view text, store origin, std::string_view source,

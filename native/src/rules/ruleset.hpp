@@ -35,6 +35,12 @@ public:
 
     void report(diagnostic d) { diagnostics_.push_back(std::move(d)); }
 
+    // Profiles (FW_PROFILE_* mask) in which local-store rules apply. Group Policy's
+    // AllowLocalPolicyMerge = 0 for a profile takes it out: there only Group Policy rules count.
+    // Applies to the rules already added and to those added later; default FW_PROFILE_ALL.
+    void set_local_merge(std::uint8_t profiles) noexcept;
+    [[nodiscard]] std::uint8_t local_merge() const noexcept { return local_merge_; }
+
     [[nodiscard]] std::size_t size() const noexcept { return rules_.size(); }
     [[nodiscard]] const rule &operator[](std::size_t i) const { return rules_.at(i); }
     [[nodiscard]] std::span<const rule> rules() const noexcept { return rules_; }
@@ -44,6 +50,7 @@ public:
 private:
     std::vector<rule> rules_;
     std::vector<diagnostic> diagnostics_;
+    std::uint8_t local_merge_ = FW_PROFILE_ALL;
 };
 
 // ---- Loaders ------------------------------------------------------------------

@@ -77,6 +77,21 @@ std::array<logging_profile, 3> resolve_logging(const policy_source &source) {
     return out;
 }
 
+std::uint8_t resolve_local_merge(const policy_source &source) {
+    struct profile_key {
+        std::uint8_t profile;
+        std::string_view key;
+    };
+    static constexpr std::array<profile_key, 3> keys{{
+        {FW_PROFILE_DOMAIN, "DomainProfile"}, {FW_PROFILE_PRIVATE, "PrivateProfile"}, {FW_PROFILE_PUBLIC, "PublicProfile"}}};
+    std::uint8_t merged = 0;
+    for (const auto &k : keys) {
+        const auto value = source.profile_dword(store::group_policy, k.key, "AllowLocalPolicyMerge");
+        if (!value || *value != 0) merged = static_cast<std::uint8_t>(merged | k.profile);
+    }
+    return merged;
+}
+
 // ---- .reg exports ------------------------------------------------------------------------------
 
 namespace {
@@ -159,6 +174,15 @@ public:
         if (const reg_data *d = get("LogFilePath"); d != nullptr && d->type == reg_data::kind::string && !d->text.empty())
             v.path = d->text;
         return v;
+    }
+
+    [[nodiscard]] std::optional<std::uint32_t> profile_dword(store s, std::string_view profile_key,
+                                                            std::string_view name) const override {
+        auto it = values_.find(upper(fmt::format("{}\\{}", root_of(s), profile_key)));
+        if (it == values_.end()) return std::nullopt;
+        auto f = it->second.find(upper(name));
+        if (f == it->second.end() || f->second.type != reg_data::kind::dword) return std::nullopt;
+        return f->second.number;
     }
 
 private:
@@ -347,6 +371,12 @@ public:
         return v;
     }
     [[nodiscard]] std::string expand(const std::string &path) const override { return narrow(expand_env(widen(path))); }
+    [[nodiscard]] std::optional<std::uint32_t> profile_dword(store s, std::string_view profile_key,
+                                                            std::string_view name) const override {
+        reg_key k;
+        if (!k.open(widen(fmt::format("{}\\{}", root_of(s), profile_key)))) return std::nullopt;
+        return k.dword(widen(name).c_str());
+    }
 };
 
 // Windows file names compare case-insensitively (ordinal, as the file system does).

@@ -33,6 +33,10 @@ public:
     [[nodiscard]] virtual logging_values logging(store s, std::string_view profile_key) const = 0;
     // Environment variables expanded, where that means something (the live registry); else unchanged.
     [[nodiscard]] virtual std::string expand(const std::string &path) const { return path; }
+    // A REG_DWORD value of HKLM\<root>\<profile_key> itself (empty when the key or value is missing
+    // or the value has another type).
+    [[nodiscard]] virtual std::optional<std::uint32_t> profile_dword(store s, std::string_view profile_key,
+                                                                    std::string_view name) const = 0;
 };
 
 enum class origin : std::uint32_t { default_value = 0, local = 1, group_policy = 2 };
@@ -60,6 +64,12 @@ inline constexpr std::string_view local_root =
 // [MS-GPFAS] 2.2.3: Group Policy's StandardProfile applies to Private and Public unless a PrivateProfile or
 // PublicProfile key exists under the policy root; locally StandardProfile is the Private profile.
 [[nodiscard]] std::array<logging_profile, 3> resolve_logging(const policy_source &source);
+
+// The profiles (FW_PROFILE_* mask) in which the local store's firewall rules are in force: all but those
+// whose Group Policy key sets AllowLocalPolicyMerge = 0 ([MS-GPFAS] 2.2.3.13: a DWORD under DomainProfile,
+// PrivateProfile, PublicProfile of the policy root, never StandardProfile; absent means merged). The same
+// setting for connection security rules (AllowLocalIPsecPolicyMerge) does not concern firewall rules.
+[[nodiscard]] std::uint8_t resolve_local_merge(const policy_source &source);
 
 // The registry of this computer (Windows); elsewhere throws fw::error(FW_ENOTFOUND).
 [[nodiscard]] std::unique_ptr<policy_source> registry_source();

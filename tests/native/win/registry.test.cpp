@@ -235,3 +235,34 @@ TEST_CASE("win: the log location comes from the firewall policy in the registry"
     }
     CHECK_FALSE(any_firewall_keys()); // every section cleaned up after itself
 }
+
+TEST_CASE("win: AllowLocalPolicyMerge comes from the Group Policy profile keys", "[win][registry][rules][merge]") {
+    if (any_firewall_keys()) {
+        WARN("this machine has firewall policy keys: left alone, test skipped");
+        return;
+    }
+    auto merged = [] {
+        uint32_t profiles = 0;
+        REQUIRE(fw_local_merge_read(&profiles) == FW_OK);
+        return profiles;
+    };
+    SECTION("no policy: local rules apply in every profile") { CHECK(merged() == FW_PROFILE_ALL); }
+    SECTION("0 under PublicProfile takes Public out; 1 under DomainProfile keeps Domain; the local key and "
+            "StandardProfile do not count") {
+        scratch_key pub(gpo_policy + L"PublicProfile");
+        pub.set_dword(L"AllowLocalPolicyMerge", 0);
+        scratch_key domain(gpo_policy + L"DomainProfile");
+        domain.set_dword(L"AllowLocalPolicyMerge", 1);
+        scratch_key standard(gpo_policy + L"StandardProfile");
+        standard.set_dword(L"AllowLocalPolicyMerge", 0);
+        scratch_key local_private(local_policy + L"PrivateProfile");
+        local_private.set_dword(L"AllowLocalPolicyMerge", 0);
+        CHECK(merged() == (FW_PROFILE_DOMAIN | FW_PROFILE_PRIVATE));
+    }
+    SECTION("a string value is not the setting") {
+        scratch_key priv(gpo_policy + L"PrivateProfile");
+        priv.set_string(L"AllowLocalPolicyMerge", L"0");
+        CHECK(merged() == FW_PROFILE_ALL);
+    }
+    CHECK_FALSE(any_firewall_keys());
+}
