@@ -1,5 +1,7 @@
 // fw_indirect_string_resolve: argument checks everywhere; off Windows every indirect string is unresolved
 // (FW_ENOTFOUND, saying so), which is what lets the module keep the raw text and mark it unresolved.
+#include "win/indirect_string.hpp"
+
 #include <fw/rules.h>
 
 #include <catch2/catch.hpp>
@@ -67,3 +69,26 @@ TEST_CASE("fw_indirect_string_resolve off Windows: unresolved, and says why", "[
     CHECK(fw_indirect_string_resolve("@FirewallAPI.dll,-28775", nullptr, 0, nullptr) == FW_ENOTFOUND);
 }
 #endif
+
+TEST_CASE("system32_to_sysnative: a 32-bit process loads the 64-bit System32's file", "[rules][indirect]") {
+    using fw::win::system32_to_sysnative;
+    const std::string_view windows = "C:\\Windows";
+    CHECK(system32_to_sysnative("@C:\\Windows\\system32\\provsvc.dll,-202", windows) ==
+          "@C:\\Windows\\Sysnative\\provsvc.dll,-202");
+    // Case and slashes as they come; the Windows folder given with or without its last separator.
+    CHECK(system32_to_sysnative("@c:/WINDOWS/SYSTEM32/wlansvc.dll,-36865", "C:\\Windows\\") ==
+          "@c:/WINDOWS/Sysnative/wlansvc.dll,-36865");
+    // Spaces or a quote before the path, as unc_like passes over them.
+    CHECK(system32_to_sysnative("@ \"C:\\Windows\\System32\\x.dll\",-1", windows) == "@ \"C:\\Windows\\Sysnative\\x.dll\",-1");
+    CHECK(system32_to_sysnative("@{C:\\Windows\\System32\\x.pri?ms-resource://a/b}", windows) ==
+          "@{C:\\Windows\\Sysnative\\x.pri?ms-resource://a/b}");
+    // Nothing else is touched: no path, another folder, a look-alike, System32 itself, another Windows folder.
+    for (const char *other : {"@FirewallAPI.dll,-28775", "@C:\\Windows\\SysWOW64\\x.dll,-1", "@C:\\Windows\\System32x\\x.dll,-1",
+                              "@C:\\Windows\\System32,-1", "@D:\\Windows\\System32\\x.dll,-1", "@C:\\Windows2\\System32\\x.dll,-1",
+                              "@%SystemRoot%\\system32\\x.dll,-1", "@C:\\Program Files\\x\\System32\\y.dll,-1", "Remote Desktop", ""}) {
+        INFO(other);
+        CHECK_FALSE(system32_to_sysnative(other, windows).has_value());
+    }
+    CHECK_FALSE(system32_to_sysnative("@C:\\Windows\\System32\\x.dll,-1", "").has_value());
+    CHECK_FALSE(system32_to_sysnative("@C:\\Windows\\System32\\x.dll,-1", "\\").has_value());
+}
