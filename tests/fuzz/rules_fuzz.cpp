@@ -89,10 +89,12 @@ void load_and_evaluate(const std::uint8_t *data, std::size_t size) {
         if (fingerprint(again) != fingerprint(r)) oracle_failed("a loaded rule's raw text parses to another rule");
     }
     if (rs.size() == 0 || rs.size() > 64) return;
-    // A few packets from the input's bytes: the index must agree with the linear evaluator.
-    evaluator ev(std::make_shared<const rule_index>(rs.rules()));
     std::uint64_t h = 1469598103934665603ull;
     for (std::size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+    // Half the inputs: Group Policy keeps local rules out of some profiles (AllowLocalPolicyMerge = 0).
+    if ((h >> 58) & 1) rs.set_local_merge(static_cast<std::uint8_t>((h >> 61) & 7));
+    // A few packets from the input's bytes: the index must agree with the linear evaluator.
+    evaluator ev(std::make_shared<const rule_index>(rs.rules()));
     for (int k = 0; k < 4; ++k, h = h * 6364136223846793005ull + 1442695040888963407ull) {
         packet p;
         const int dirs[] = {FW_DIR_ANY, FW_DIR_INBOUND, FW_DIR_OUTBOUND, FW_DIR_INBOUND};
