@@ -1,5 +1,5 @@
-// io::file (the one read-only file of the reader, the cursor and the .reg/rule loaders), its mapped view,
-// and the reader over bytes in memory (io::memory_source) with buffers small enough to cross refills.
+// io::file (the one read-only file of the reader, the cursor and the .reg/rule loaders), io::file_source
+// (the reader's input: read_at and a size), and the reader over bytes in memory (io::memory_source) with buffers small enough to cross refills.
 #include "../log/log_test_util.hpp"
 
 #include "core/error.hpp"
