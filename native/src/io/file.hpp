@@ -1,8 +1,8 @@
 // One read-only open file: opened with full sharing (the firewall service keeps writing and may rename,
 // replace or truncate the log while it is open), only a regular file (a FIFO, device, socket or folder
 // is refused, and opening one never waits), positioned reads, size and OS identity. A POSIX descriptor
-// or a Win32 HANDLE (long paths through util/win32). The reader maps its start through mapped_file; the
-// cursor and bookmarks use it directly.
+// or a Win32 HANDLE (long paths through util/win32). The reader reads it through file_source (nothing is
+// ever mapped); the cursor and bookmarks use it directly.
 #pragma once
 
 #include <cstddef>
@@ -52,6 +52,7 @@ public:
     // again, so a rotation meanwhile cannot swap the file. Throws fw::error FW_EIO.
     [[nodiscard]] file reopen() const;
 
+private:
 #ifdef _WIN32
     using native_handle = void *; // HANDLE
     static constexpr native_handle invalid_handle = nullptr;
@@ -59,10 +60,7 @@ public:
     using native_handle = int;
     static constexpr native_handle invalid_handle = -1;
 #endif
-    // For mapping (mapped_file); stays owned by this file.
-    [[nodiscard]] native_handle native() const noexcept { return h_; }
 
-private:
     file(native_handle h, std::string path) noexcept : h_(h), path_(std::move(path)) {}
     static std::optional<file> open_impl(std::string_view path, std::string_view expected, bool missing_ok);
     void close() noexcept;

@@ -1,6 +1,7 @@
-// What the log reader reads: bytes by offset, and the input's start at once (the BOM, the encoding, the
-// lines before a resume point). A file (mapped_file) or bytes in memory (memory_source: the fuzz targets
-// and tests read a log without a file in between).
+// What the log reader reads: bytes by offset, and the size. A file (file_source), bytes in memory
+// (memory_source: the fuzz targets and tests read a log without a file in between), or either borrowed from
+// its owner (borrowed_source: parallel_reader's one open file per worker, read range after range). The reader
+// reads the bytes it looks at in its constructor (the BOM, the encoding, a resume point) with read_at too.
 #pragma once
 
 #include <algorithm>
@@ -15,10 +16,6 @@ namespace fw::io {
 class source {
 public:
     virtual ~source() = default;
-    // The whole input as it was when opened, until release_head(); empty afterwards. The reader looks at
-    // it in its constructor only (a file's mapped view must not outlive that, see mapped_file).
-    [[nodiscard]] virtual std::span<const char> head() const noexcept = 0;
-    virtual void release_head() noexcept = 0;
     // The size when opened, and now (a log grows, shrinks or is rewritten while it is read).
     [[nodiscard]] virtual std::uint64_t size() const noexcept = 0;
     [[nodiscard]] virtual std::uint64_t current_size() const noexcept = 0;
@@ -37,8 +34,6 @@ protected:
 class memory_source final : public source {
 public:
     memory_source(std::span<const char> bytes, std::string name) : bytes_(bytes), name_(std::move(name)) {}
-    [[nodiscard]] std::span<const char> head() const noexcept override { return released_ ? std::span<const char>{} : bytes_; }
-    void release_head() noexcept override { released_ = true; }
     [[nodiscard]] std::uint64_t size() const noexcept override { return bytes_.size(); }
     [[nodiscard]] std::uint64_t current_size() const noexcept override { return bytes_.size(); }
     [[nodiscard]] const std::string &name() const noexcept override { return name_; }
@@ -52,7 +47,21 @@ public:
 private:
     std::span<const char> bytes_;
     std::string name_;
-    bool released_ = false;
+};
+
+// Another source, borrowed: the owner keeps it alive (and uses it from no other thread) while this lives.
+class borrowed_source final : public source {
+public:
+    explicit borrowed_source(const source &of) noexcept : of_(&of) {}
+    [[nodiscard]] std::uint64_t size() const noexcept override { return of_->size(); }
+    [[nodiscard]] std::uint64_t current_size() const noexcept override { return of_->current_size(); }
+    [[nodiscard]] const std::string &name() const noexcept override { return of_->name(); }
+    std::size_t read_at(std::uint64_t offset, char *dst, std::size_t n) const override {
+        return of_->read_at(offset, dst, n);
+    }
+
+private:
+    const source *of_;
 };
 
 } // namespace fw::io

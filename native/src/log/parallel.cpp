@@ -25,17 +25,57 @@ diagnostic relabel(const diagnostic &d, std::uint64_t base) {
 
 } // namespace
 
+namespace detail {
+
+std::uint64_t line_end_from(const io::source &file, std::uint64_t from, std::uint64_t size, std::vector<char> &window) {
+    for (std::uint64_t at = from; at < size;) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(window.size(), size - at));
+        const std::size_t got = file.read_at(at, window.data(), want);
+        if (const void *nl = std::memchr(window.data(), '\n', got))
+            return at + static_cast<std::uint64_t>(static_cast<const char *>(nl) - window.data()) + 1;
+        if (got < want) break; // shrank since opened: what the readers read ends there too
+        at += got;
+    }
+    return size;
+}
+
+// Chunks are read backwards, each with the byte before it (is a '#' at its start a line start?) and up to
+// header_tail bytes after it (the rest of a header line that starts in it).
+std::optional<layout> last_fields_layout(const io::source &file, std::uint64_t begin, std::uint64_t end) {
+    constexpr std::uint64_t chunk = 256 * 1024;
+    constexpr std::uint64_t header_tail = 64 * 1024;
+    std::vector<char> buf;
+    for (std::uint64_t hi = end; hi > begin;) {
+        const std::uint64_t lo = hi - begin > chunk ? hi - chunk : begin;
+        const std::uint64_t first = lo > begin ? lo - 1 : begin;
+        buf.resize(static_cast<std::size_t>(std::min(end, hi + header_tail) - first));
+        buf.resize(file.read_at(first, buf.data(), buf.size()));
+        const char *b = buf.data();
+        const char *search_end = b + static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), hi - first));
+        if (auto h = find_last_fields_header(b, search_end, b + buf.size())) {
+            // A hit at the byte before lo counted it as a line start unseen; the next chunk decides it.
+            if (!(first < lo && h->data() - std::strlen("#Fields:") == b)) return parse_fields_header(*h);
+        }
+        hi = lo;
+    }
+    return std::nullopt;
+}
+
+} // namespace detail
+
 parallel_reader::parallel_reader(std::string_view path, reader_options options, parallel_options par) {
-    io::mapped_file file(path);
+    io::file_source file(path);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     const unsigned threads = par.threads != 0 ? par.threads : cores;
     const std::uint64_t size = file.size();
-    const auto bytes = file.data();
-    const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
-    const bool utf16 = size >= 2 && u[0] == 0xff && u[1] == 0xfe;
-    const std::uint64_t bom = (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) ? 3 : 0;
+    unsigned char head[16] = {};
+    const std::size_t have =
+        file.read_at(0, reinterpret_cast<char *>(head), static_cast<std::size_t>(std::min<std::uint64_t>(size, sizeof head)));
+    const bool utf16 = (have >= 2 && head[0] == 0xff && head[1] == 0xfe) || looks_like_utf16le(head, have);
+    const std::uint64_t bom = (have >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf) ? 3 : 0;
     const std::uint64_t min_bytes = par.min_bytes != 0 ? par.min_bytes : default_min_bytes;
-    // Resumed reads (start_offset) and UTF-16 stay on one reader: rare, and each has its own set-up.
+    // Resumed reads (start_offset) and UTF-16 (with a BOM or without) stay on one reader: rare, and each has its
+    // own set-up.
     if (threads < 2 || utf16 || options.start_offset != 0 || size < min_bytes) {
         // A file much smaller than the buffer: a buffer of the file's size plus what the one-pass typing reads
         // past a line start (plain_readable) reads it exactly as a larger one does (no line is longer than the
@@ -51,14 +91,10 @@ parallel_reader::parallel_reader(std::string_view path, reader_options options, 
     // single reader's view too: a line ends at the first '\n' after its start).
     std::uint64_t range_bytes = par.range_bytes;
     if (range_bytes == 0) range_bytes = std::clamp<std::uint64_t>(size / (8 * threads), mib, default_range_bytes);
-    const char *d = bytes.data();
+    std::vector<char> window(boundary_window);
     for (std::uint64_t begin = bom; begin < size;) {
-        std::uint64_t end = size;
         const std::uint64_t target = begin + range_bytes;
-        if (target < size) {
-            const void *nl = std::memchr(d + target - 1, '\n', static_cast<std::size_t>(size - (target - 1)));
-            if (nl != nullptr) end = static_cast<std::uint64_t>(static_cast<const char *>(nl) - d) + 1;
-        }
+        const std::uint64_t end = target < size ? detail::line_end_from(file, target - 1, size, window) : size;
         range rg;
         rg.begin = begin;
         rg.end = end;
@@ -71,15 +107,19 @@ parallel_reader::parallel_reader(std::string_view path, reader_options options, 
         return;
     }
     // The first guess for every range after the first: the layout in force at the end of range 0.
-    const char *r0_end = d + ranges_[0].end;
-    if (auto h = find_last_fields_header(d + bom, r0_end, r0_end)) first_header_ = parse_fields_header(*h);
+    first_header_ = detail::last_fields_layout(file, bom, ranges_[0].end);
 
     workers_wanted_ = static_cast<unsigned>(std::min<std::size_t>(threads, ranges_.size()));
     window_ = workers_wanted_ + 2;
     // Counting: about four ranges per worker, so the last range's wait stays short.
     count_range_bytes_ = par.count_range_bytes != 0 ? par.count_range_bytes
                                                     : std::min<std::uint64_t>(size / (4 * threads), default_count_range_bytes);
-    file.unmap(); // see reader: no view may outlive the constructor
+    // One open file per worker, from this one's handle, before any range is read: a worker never opens
+    // anything while it reads (on Windows a rotated log whose delete is pending cannot be reopened, so a read
+    // that started fine would fail half-way), and no two threads share a handle (reads on one are serialised).
+    // This one stays the caller's (a range read again on its thread, the size at the end).
+    worker_files_.reserve(workers_wanted_);
+    for (unsigned i = 0; i < workers_wanted_; ++i) worker_files_.push_back(file.reopen());
     file_.emplace(std::move(file));
     options_ = std::move(options);
     stats_.file_size = size;
@@ -108,7 +148,7 @@ void parallel_reader::start_workers() {
     started_ = true;
     try {
         threads_.reserve(workers_wanted_);
-        for (unsigned i = 0; i < workers_wanted_; ++i) threads_.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < workers_wanted_; ++i) threads_.emplace_back([this, i] { work(worker_files_[i]); });
     } catch (...) {
         stop_workers();
         throw;
@@ -141,7 +181,7 @@ reader_options parallel_reader::range_options(std::size_t k, const std::optional
     return o;
 }
 
-void parallel_reader::work() {
+void parallel_reader::work(const io::file_source &file) {
     std::unique_lock lock(mutex_);
     for (;;) {
         worker_cv_.wait(lock, [&] {
@@ -155,17 +195,17 @@ void parallel_reader::work() {
         const std::optional<layout> assumed = rg.assumed;
         consumer_cv_.notify_all(); // the caller may be waiting to check this guess
         lock.unlock();
-        read_range(k, assumed);
+        read_range(k, assumed, file);
         lock.lock();
     }
 }
 
-void parallel_reader::read_range(std::size_t k, const std::optional<layout> &assumed) {
+void parallel_reader::read_range(std::size_t k, const std::optional<layout> &assumed, const io::file_source &file) {
     range &rg = ranges_[k];
     try {
         reader_options o = range_options(k, assumed);
         if (prototype_) o.batch_size = count_batch; // counted at once: a small batch stays in the cache
-        reader r(file_->reopen(), std::move(o));
+        reader r(std::make_unique<io::borrowed_source>(file), std::move(o));
         std::unique_ptr<record_sink> part = prototype_ ? take_spare_part() : nullptr;
         for (;;) {
             const std::span<const fw_record> got = r.next();
@@ -369,7 +409,7 @@ std::span<const fw_record> parallel_reader::step() {
                     rg.queue.clear();
                     lock.unlock();
                     worker_cv_.notify_all();
-                    inline_.emplace(file_->reopen(), range_options(current_, layout_at_current_));
+                    inline_.emplace(std::make_unique<io::borrowed_source>(*file_), range_options(current_, layout_at_current_));
                     current_checked_ = true;
                     continue;
                 }

@@ -40,6 +40,18 @@
 
 namespace fw::log {
 
+namespace detail {
+// Where a range that should end near `from` ends: just after the first '\n' at or after from (as a reader splits
+// lines), or size when there is none; read a window (window.size() bytes) at a time, a line may be longer.
+[[nodiscard]] std::uint64_t line_end_from(const io::source &file, std::uint64_t from, std::uint64_t size,
+                                          std::vector<char> &window);
+// The layout of the last '#Fields:' line that starts in [begin, end) and ends before end (what
+// find_last_fields_header finds over those bytes), read backwards in chunks of 256 KiB: a worker's first guess.
+// A header line longer than 64 KiB is not seen, which costs a wrong guess (the range is read again), never a
+// wrong record.
+[[nodiscard]] std::optional<layout> last_fields_layout(const io::source &file, std::uint64_t begin, std::uint64_t end);
+} // namespace detail
+
 struct parallel_options {
     unsigned threads = 0;          // worker threads; 0: one per core
     std::uint64_t range_bytes = 0; // bytes per range; 0: from the file size (tests use tiny ranges)
@@ -80,6 +92,7 @@ public:
     static constexpr std::uint64_t default_count_range_bytes = 32u * 1024u * 1024u;
     static constexpr std::size_t queue_batches = 16; // batches a range holds before its worker waits
     static constexpr std::uint32_t count_batch = 256; // records a counting worker types before it counts them
+    static constexpr std::size_t boundary_window = 64 * 1024; // bytes read at a time to find a range's line end
 
 private:
     struct batch {
@@ -108,8 +121,8 @@ private:
     void join_ranges_for_counting();
     void start_workers();
     void stop_workers() noexcept;
-    void work();
-    void read_range(std::size_t k, const std::optional<layout> &assumed);
+    void work(const io::file_source &file);
+    void read_range(std::size_t k, const std::optional<layout> &assumed, const io::file_source &file);
     [[nodiscard]] std::optional<layout> guess_for(std::size_t k) const; // under mutex_
     [[nodiscard]] reader_options range_options(std::size_t k, const std::optional<layout> &start) const;
     [[nodiscard]] std::vector<fw_record> take_spare();
@@ -127,7 +140,8 @@ private:
     std::optional<reader> single_;
 
     // Split reading.
-    std::optional<io::mapped_file> file_; // unmapped; reopened per range
+    std::optional<io::file_source> file_;     // the caller's thread's (inline_, the size at the end)
+    std::vector<io::file_source> worker_files_; // one per worker, reopened from file_ before any range is read
     reader_options options_;
     std::vector<range> ranges_;
     std::optional<layout> first_header_; // the file's first '#Fields:' layout (the guess before any range ends)

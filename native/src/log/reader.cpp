@@ -63,10 +63,10 @@ bool looks_like_utf16le(const unsigned char *bytes, std::size_t size) noexcept {
 }
 
 reader::reader(std::string_view path, reader_options options)
-    : reader(std::make_unique<io::mapped_file>(path), std::move(options)) {}
+    : reader(std::make_unique<io::file_source>(path), std::move(options)) {}
 
-reader::reader(io::mapped_file file, reader_options options)
-    : reader(std::make_unique<io::mapped_file>(std::move(file)), std::move(options)) {}
+reader::reader(io::file_source file, reader_options options)
+    : reader(std::make_unique<io::file_source>(std::move(file)), std::move(options)) {}
 
 reader::reader(std::unique_ptr<io::source> input, reader_options options)
     : input_(std::move(input)), buffer_cap_(std::max<std::size_t>(options.buffer_size, 16)), filter_(std::move(options.filt)),
@@ -89,7 +89,7 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
     end_ = std::min<std::uint64_t>(options.end_offset, input_->size());
 
     if (options.known_start) {
-        // One range of a file whose start another reader looked at: no BOM, no search, no map.
+        // One range of a file whose start another reader looked at: no BOM, no search, nothing read here.
         if (options.start_offset > end_)
             fail_invalid(fmt::format("start offset {} is past the end of the range ({})", options.start_offset, end_));
         stats_.encoding = FW_ENC_UTF8;
@@ -101,14 +101,17 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
         }
         buffer_.resize(buffer_cap_ + scan_padding, ' ');
         buffer_base_ = next_src_ = stats_.position = options.start_offset;
-        input_->release_head();
         choose_plain();
         return;
     }
 
-    const auto bytes = input_->head();
-    const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
     const std::uint64_t size = input_->size();
+    // The input's start: what the BOM, the encoding and the CR-only check look at. Fewer bytes than asked when
+    // the file shrank since it was opened; the checks then see what is there.
+    std::vector<char> head(static_cast<std::size_t>(std::min<std::uint64_t>(size, head_look_bytes)));
+    head.resize(input_->read_at(0, head.data(), head.size()));
+    const auto *u = reinterpret_cast<const unsigned char *>(head.data());
+    const std::size_t have = head.size();
     std::uint64_t start = options.start_offset;
     if (start > size)
         fail_invalid(fmt::format("start offset {} is past the end of '{}' ({} bytes)", start, input_->name(), size));
@@ -118,11 +121,15 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
 
     // Where a line starts, as a read from the start splits lines: after a line end, after NUL padding, or at
     // the NUL that cut the line before (where stats.position stops after such a line).
+    // The unit before at and the one at it are read (a missing byte, the file having shrunk, is neither).
     auto at_line_start = [&](std::uint64_t at, unsigned unit) {
-        auto nul = [&](std::uint64_t i) { return u[i] == 0 && (unit == 1 || u[i + 1] == 0); };
-        auto newline = [&](std::uint64_t i) { return u[i] == '\n' && (unit == 1 || u[i + 1] == 0); };
-        const std::uint64_t prev = at - unit;
-        return newline(prev) || nul(prev) || (at + unit <= size && nul(at));
+        unsigned char near[4] = {};
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(2 * unit, size - (at - unit)));
+        const std::size_t got = input_->read_at(at - unit, reinterpret_cast<char *>(near), want);
+        if (got < unit) return false;
+        auto nul = [&](std::size_t i) { return near[i] == 0 && (unit == 1 || near[i + 1] == 0); };
+        auto newline = [&](std::size_t i) { return near[i] == '\n' && (unit == 1 || near[i + 1] == 0); };
+        return newline(0) || nul(0) || (got >= 2 * unit && nul(unit));
     };
 
     // A start mid-file reads the file from its start without delivering anything before start_offset
@@ -130,20 +137,19 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
     // whatever came before (unusable '#Fields:' lines, NUL padding, over-long lines). The firewall's log is at
     // most 32 MiB, which the scan crosses in a few milliseconds.
     std::uint64_t text_start = 0;
-    if (size >= 2 && u[0] == 0xff && u[1] == 0xfe) {
+    if (have >= 2 && u[0] == 0xff && u[1] == 0xfe) {
         utf16_ = true;
         text_start = 2;
-    } else if (size >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+    } else if (have >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
         text_start = 3;
-    } else if (looks_like_utf16le(u, static_cast<std::size_t>(size))) {
+    } else if (looks_like_utf16le(u, have)) { // (its first 16 bytes)
         utf16_ = true; // saved without a BOM: offsets still count the file's bytes
     }
     if (!utf16_) {
         // CR-only line ends (no LF in the first 64 KiB, but a CR followed by text): not what Windows writes.
-        const std::size_t look = static_cast<std::size_t>(std::min<std::uint64_t>(size, 64 * 1024));
-        const std::string_view head(bytes.data(), look);
-        const auto cr = head.find('\r');
-        if (head.find('\n') == std::string_view::npos && cr != std::string_view::npos && cr + 1 < look) {
+        const std::string_view look(head.data(), have);
+        const auto cr = look.find('\r');
+        if (look.find('\n') == std::string_view::npos && cr != std::string_view::npos && cr + 1 < have) {
             stats_.notes |= FW_NOTE_CR_ONLY;
             diags_.push_back({1, fmt::format("line 1: the lines of '{}' end in CR alone (no LF), which Windows never "
                                              "writes: only text up to an LF could be read as lines",
@@ -165,9 +171,6 @@ reader::reader(std::unique_ptr<io::source> input, reader_options options)
     next_src_ = text_start;
     prefix_end_ = start;
     stats_.position = start;
-    // The view was only needed to look at the file's start. On Windows a mapped view stops the firewall
-    // service from truncating or replacing the log, so it must not outlive the constructor.
-    input_->release_head();
     choose_plain();
 }
 

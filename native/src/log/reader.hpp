@@ -3,12 +3,13 @@
 // The text goes through one bounded buffer, refilled with positioned reads
 // (see io::source::read_at): UTF-8 (with or without BOM) as it is, UTF-16LE
 // with a BOM narrowed unit by unit (see narrow_utf16le). Heap use stays
-// constant whatever the file size. The input's head (a file's map) serves the
-// random access: the BOM, and the layout and line number before a start_offset.
-// The input is a file (io::mapped_file) or bytes in memory (io::memory_source).
+// constant whatever the file size. The constructor reads what it looks at the
+// same way, into small buffers: the first 64 KiB (BOM, encoding, CR-only line
+// ends) and the bytes just before a start_offset; nothing is ever mapped.
+// The input is a file (io::file_source) or bytes in memory (io::memory_source).
 #pragma once
 
-#include "io/mapped_file.hpp"
+#include "io/file_source.hpp"
 #include "io/source.hpp"
 #include "log/fields.hpp"
 #include "log/filter.hpp"
@@ -29,6 +30,8 @@ namespace fw::log {
 
 // The reader's buffer by default, in (narrowed) bytes; also the longest line it takes.
 inline constexpr std::size_t default_buffer_size = 256 * 1024;
+// The bytes at the start of an input the constructor reads to look for LF line ends (the CR-only check).
+inline constexpr std::size_t head_look_bytes = 64 * 1024;
 
 struct reader_options {
     std::uint32_t batch_size = 4096;
@@ -75,8 +78,8 @@ public:
     // Throws fw::error: file errors (see io::file), FW_EINVALID for a
     // start_offset past the end or not at a line start.
     reader(std::string_view path, reader_options options);
-    // The same for a file already open (parallel_reader opens it once, then reopens it per range).
-    reader(io::mapped_file file, reader_options options);
+    // The same for a file already open.
+    reader(io::file_source file, reader_options options);
     // The same for any input (io::memory_source: bytes the caller keeps alive while the reader lives).
     reader(std::unique_ptr<io::source> input, reader_options options);
 

@@ -1,10 +1,10 @@
-// io::file (the one read-only file of the reader, the cursor and the .reg/rule loaders), its mapped view,
-// and the reader over bytes in memory (io::memory_source) with buffers small enough to cross refills.
+// io::file (the one read-only file of the reader, the cursor and the .reg/rule loaders), io::file_source
+// (the reader's input: read_at and a size), and the reader over bytes in memory (io::memory_source) with buffers small enough to cross refills.
 #include "../log/log_test_util.hpp"
 
 #include "core/error.hpp"
 #include "io/file.hpp"
-#include "io/mapped_file.hpp"
+#include "io/file_source.hpp"
 #include "io/source.hpp"
 #include "log/reader.hpp"
 
@@ -121,20 +121,26 @@ TEST_CASE("io::file: read_whole_file reads past its chunk size", "[io]") {
     CHECK(fw::io::read_whole_file(t.path(), "a rule file") == big);
 }
 
-TEST_CASE("io::mapped_file: the view lives until the first read_at", "[io]") {
+TEST_CASE("io::file_source: reads at offsets; a reopened one reads the same file with the first size", "[io]") {
     temp_file t("#Fields: date\r\n");
-    fw::io::mapped_file m(t.path());
-    REQUIRE(m.data().size() == 15);
-    CHECK(std::string_view(m.data().data(), 8) == "#Fields:");
-    char c = 0;
-    CHECK(m.read_at(1, &c, 1) == 1);
-    CHECK(c == 'F');
-    CHECK(m.data().empty());
-    CHECK(m.size() == 15);
-    const auto again = m.reopen();
-    CHECK(again.data().empty());
-    CHECK(again.read_at(0, &c, 1) == 1);
-    CHECK(c == '#');
+    fw::io::file_source f(t.path());
+    CHECK(f.size() == 15);
+    CHECK(f.name() == t.path());
+    char buf[16] = {};
+    CHECK(f.read_at(0, buf, 8) == 8);
+    CHECK(std::string_view(buf, 8) == "#Fields:");
+    CHECK(f.read_at(13, buf, sizeof buf) == 2); // fewer at the end
+    CHECK(f.read_at(15, buf, sizeof buf) == 0);
+    const auto again = f.reopen();
+    CHECK(again.size() == 15);
+    CHECK(again.read_at(1, buf, 1) == 1);
+    CHECK(buf[0] == 'F');
+    // A borrowed source reads through its owner.
+    fw::io::borrowed_source b(again);
+    CHECK(b.size() == 15);
+    CHECK(b.name() == t.path());
+    CHECK(b.read_at(0, buf, 1) == 1);
+    CHECK(buf[0] == '#');
 }
 
 #ifndef _WIN32

@@ -1,12 +1,13 @@
 // The firewall service keeps writing pfirewall.log while we read it, and
 // rotates it by renaming it to pfirewall.log.old (replacing an older one) and
-// starting a new file. Our handles (reader map, cursor identity handle) must
-// not get in the way: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
-// and no view left mapped that would block replacing or truncating the file.
+// starting a new file. Our handles (the reader's and its workers', the cursor
+// identity handle) must not get in the way: FILE_SHARE_READ | FILE_SHARE_WRITE
+// | FILE_SHARE_DELETE, and no view mapped (one blocks truncating the file).
 #include "win_test_util.hpp"
 
 #include "../cursor/log_fixture.hpp"
-#include "io/mapped_file.hpp"
+#include "log/parallel.hpp"
+#include "log/reader.hpp"
 
 #include <fw/cursor.h>
 #include <fw/log.h>
@@ -131,36 +132,36 @@ TEST_CASE("win: the cursor's handles let the service rename the live log", "[win
     CHECK(got == range(1, 10));
 }
 
-// The view of the file's start: while it is mapped Windows refuses to truncate
-// the file (ERROR_USER_MAPPED_FILE), so it must be gone once reading starts.
-TEST_CASE("win: mapped_file releases its view for the service to truncate the file", "[win][sharing]") {
+// A mapped view of the log makes Windows refuse to truncate it (ERROR_USER_MAPPED_FILE). The readers map
+// nothing: right after their constructors (which look at the file's start, the ranges' ends and the first
+// '#Fields:' line) and while they are open, the service can still clear the file.
+TEST_CASE("win: no reader holds a view that stops the service truncating the file", "[win][sharing]") {
     temp_dir dir;
     const std::wstring live = (dir.path() / L"pfirewall.log").wstring();
     REQUIRE(service_create(live));
-    REQUIRE(service_append(live, records(1, 50)));
+    REQUIRE(service_append(live, records(1, 400)));
     auto truncate = [&] {
         handle h(CreateFileW(live.c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                              nullptr, TRUNCATE_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
         const DWORD err = h.valid() ? 0 : GetLastError();
         return h.valid() ? DWORD{0} : err;
     };
-    fw::io::mapped_file f(narrow(live));
-    REQUIRE(f.data().size() == f.size());
-    REQUIRE(std::string_view(f.data().data(), 8) == "#Version");
-    CHECK(truncate() == ERROR_USER_MAPPED_FILE); // what the view costs while it is held
-    char buf[8];
-    CHECK(f.read_at(0, buf, sizeof buf) == sizeof buf); // reading releases it
-    CHECK(f.data().empty());
-    CHECK(f.size() > 0);
-    CHECK(truncate() == 0);
-    CHECK(f.read_at(0, buf, sizeof buf) == 0); // the file is empty now; no error
-
-    REQUIRE(service_append(live, records(1, 5)));
-    fw::io::mapped_file g(narrow(live));
-    REQUIRE_FALSE(g.data().empty());
-    g.unmap();
-    CHECK(g.data().empty());
-    CHECK(truncate() == 0);
+    {
+        fw::log::reader r(narrow(live), {});
+        CHECK(truncate() == 0);
+        while (!r.done()) (void)r.next(); // the file is empty now; no error
+        CHECK(r.stats().records == 0);
+    }
+    REQUIRE(service_append(live, records(1, 400)));
+    {
+        fw::log::parallel_options par;
+        par.threads = 3;
+        par.range_bytes = 1000;
+        par.min_bytes = 1;
+        fw::log::parallel_reader p(narrow(live), {}, par);
+        REQUIRE(p.workers() == 3);
+        CHECK(truncate() == 0);
+    }
 }
 
 TEST_CASE("win: the service can clear (truncate) the log a reader is reading", "[win][sharing]") {
