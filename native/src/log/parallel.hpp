@@ -92,7 +92,7 @@ public:
     static constexpr std::uint64_t default_count_range_bytes = 32u * 1024u * 1024u;
     static constexpr std::size_t queue_batches = 16; // batches a range holds before its worker waits
     static constexpr std::uint32_t count_batch = 256; // records a counting worker types before it counts them
-    static constexpr std::size_t boundary_window = 64 * 1024; // bytes read at a time to find a range's line end
+    static constexpr std::size_t boundary_window = 4096; // bytes read at a time to find a range's line end (a page: lines are ~100 bytes)
 
 private:
     struct batch {
