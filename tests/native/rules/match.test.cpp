@@ -1,36 +1,15 @@
 // The matcher: one rule against a packet, and the verdict of a rule set.
 #include "rules/match.hpp"
+#include "rules_test_util.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using namespace fw::rules;
+using namespace fw::rules::test;
 
 namespace {
-
-fw::net::ip ip(const char *text) {
-    auto a = fw::net::parse_ip(text);
-    REQUIRE(a);
-    return *a;
-}
-
-packet tcp_in(int port, const char *remote = "198.51.100.7", const char *local = "192.0.2.10") {
-    packet p;
-    p.dir = FW_DIR_INBOUND;
-    p.protocol = 6;
-    p.local = ip(local);
-    p.remote = ip(remote);
-    p.local_port = port;
-    p.remote_port = 50123;
-    return p;
-}
-
-const listed_result *find(const evaluation &ev, const ruleset &rs, std::string_view name) {
-    for (const auto &r : ev.rules)
-        if (rs[r.index].name == name) return &r;
-    return nullptr;
-}
 
 constexpr const char *rdp =
     "v2.22|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|Profile=Private|Profile=Public|LPort=3389|"

@@ -2,6 +2,7 @@
 // the policy turns merging off; Group Policy rules are. The rules stay listed; the verdict names them.
 #include "rules/index.hpp"
 #include "rules/match.hpp"
+#include "rules_test_util.hpp"
 
 #include <fw/rules.h>
 
@@ -13,25 +14,9 @@
 #include <string>
 
 using namespace fw::rules;
+using namespace fw::rules::test;
 
 namespace {
-
-packet tcp_in(int port) {
-    packet p;
-    p.dir = FW_DIR_INBOUND;
-    p.protocol = 6;
-    p.local = *fw::net::parse_ip("192.0.2.10");
-    p.remote = *fw::net::parse_ip("198.51.100.7");
-    p.local_port = port;
-    p.remote_port = 50123;
-    return p;
-}
-
-const listed_result *find(const evaluation &ev, const ruleset &rs, std::string_view name) {
-    for (const auto &r : ev.rules)
-        if (rs[r.index].name == name) return &r;
-    return nullptr;
-}
 
 constexpr const char *web = "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8443|Name=Web 8443|";
 constexpr const char *web_two_profiles =
