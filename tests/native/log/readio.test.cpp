@@ -59,15 +59,23 @@ struct outcome {
     bool operator==(const outcome &) const = default;
 };
 
-outcome drain(reader &r, const std::string &name) {
-    outcome out;
+// Every record of r (a reader or a parallel_reader), one line of text each.
+template <class Reader>
+std::vector<std::string> records_of(Reader &r) {
+    std::vector<std::string> records;
     for (;;) {
         auto batch = r.next();
         for (const auto &x : batch)
-            out.records.push_back(fmt::format("{} {} {} {} {} {} {}", x.line, x.offset, x.time, x.action, x.protocol,
-                                              x.src_port, x.dst_port));
+            records.push_back(fmt::format("{} {} {} {} {} {} {}", x.line, x.offset, x.time, x.action, x.protocol,
+                                          x.src_port, x.dst_port));
         if (batch.empty() && r.done()) break;
     }
+    return records;
+}
+
+outcome drain(reader &r, const std::string &name) {
+    outcome out;
+    out.records = records_of(r);
     const auto &s = r.stats();
     out.stats = fmt::format("size={} pos={} lines={} records={} skipped={} headers={} enc={} notes={} nuls={}",
                             s.file_size, s.position, s.lines, s.records, s.skipped, s.headers, s.encoding, s.notes,
@@ -296,13 +304,7 @@ TEST_CASE("parallel_reader: a first line longer than the boundary window, ranges
         parallel_reader r(t.path(), {}, par);
         CHECK(r.workers() == 2);
         outcome got;
-        for (;;) {
-            auto batch = r.next();
-            for (const auto &x : batch)
-                got.records.push_back(fmt::format("{} {} {} {} {} {} {}", x.line, x.offset, x.time, x.action, x.protocol,
-                                                  x.src_port, x.dst_port));
-            if (batch.empty() && r.done()) break;
-        }
+        got.records = records_of(r);
         CHECK(got.records == expected.records);
         CHECK(r.stats().skipped == 1);
         CHECK(r.stats().lines == one.stats().lines);
